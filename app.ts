@@ -1,0 +1,73 @@
+import { join } from 'node:path'
+import autoload from '@fastify/autoload'
+import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { DestinationStream } from 'pino'
+import type { Environment } from './src/config/environment.js'
+import { ErrorSchema, OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
+import auth from './plugins/auth.js'
+import config from './plugins/config.js'
+import database from './plugins/database.js'
+import errorHandler from './plugins/error-handler.js'
+import revocations from './plugins/revocations.js'
+import securityHeaders from './plugins/security-headers.js'
+import sessions from './plugins/sessions.js'
+import swagger from './plugins/swagger.js'
+import tokens from './plugins/tokens.js'
+import users from './plugins/users.js'
+
+export interface BuildAppOptions {
+  /** The variables to configure from (`.env` already merged in); tests pass their own. */
+  env: Environment
+  /** `false` for no logs; otherwise pino options (a `stream` to capture them), at `LOG_LEVEL` by default. */
+  logger?: false | { level?: string, stream?: DestinationStream }
+  /** PostgreSQL schema to work in (each test run uses its own). */
+  databaseSchema?: string
+  /** How often to pick up revocations written by other processes, in milliseconds. */
+  revocationSyncMs?: number
+}
+
+/**
+ * Paths pino masks in every log line: credentials and tokens never reach a log, whichever object
+ * carries them.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.password',
+  '*.client_secret',
+  '*.access_token',
+  '*.refresh_token',
+  'password',
+  'token'
+]
+
+/** Builds Tollgate without listening: the server, the CLI and every test start from here. */
+export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false
+      ? false
+      : { level: options.env.LOG_LEVEL ?? 'info', ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(config, { env: options.env })
+  await app.register(errorHandler)
+  await app.register(securityHeaders)
+  await app.register(formbody)
+  await app.register(database, { ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+  await app.register(users)
+  await app.register(tokens)
+  await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  await app.register(sessions)
+  await app.register(auth, (parent) => ({
+    verifier: parent.tokens,
+    isRevoked: parent.revocations.isRevoked,
+    jwt: { secret: parent.config.JWT_SECRET ?? '', ...parent.tokens.jwtPluginOptions }
+  }))
+  await app.register(swagger)
+  for (const schema of [ErrorSchema, OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)
+  await app.register(autoload, { dir: join(import.meta.dirname, 'routes') })
+  return app
+}

@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { bearerChallenge } from '../../src/auth/challenge.js'
+import { auditLogin } from '../../src/http/audit.js'
+import { errorResponse, Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+
+const login: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.post('/login', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Log in with a username and password (JSON)',
+      body: Type.Object({ username: Username, password: Password }),
+      response: {
+        200: Type.Ref(TokenResponseSchema),
+        401: errorResponse('Unknown user, wrong password or disabled account (one answer for all three)')
+      }
+    }
+  }, async function (request, reply) {
+    const { username, password } = request.body
+    const user = await fastify.sessions.checkCredentials(username, password)
+    auditLogin(request.log, 'login', username, user?.id)
+    if (user === undefined) {
+      return reply.code(401).header('www-authenticate', bearerChallenge('tollgate')).send({
+        statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password'
+      })
+    }
+    return reply.header('cache-control', 'no-store').send(fastify.sessions.issueAccessToken(user))
+  })
+}
+
+export default login

@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * Every variable Tollgate reads, in one schema: @fastify/env validates the environment against it,
+ * `.env.example` documents it, and the `Config` type is derived from it.
+ */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' }
+  ),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ALGORITHM: Type.Union(
+    [Type.Literal('HS256'), Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('EdDSA')],
+    { default: 'HS256' }
+  ),
+  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_ISSUER: Type.String({ default: 'tollgate', minLength: 1 }),
+  JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
+  ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: 60, maximum: 3600 }),
+  REFRESH_TOKEN_TTL: Type.Integer({ default: 1_209_600, minimum: 60 }),
+  DATABASE_URL: Type.String({ default: 'sqlite:./data/tollgate.db', pattern: '^(sqlite:|postgres(ql)?://)' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** Variables whose values must never reach a log line or an error message. */
+export const SECRET_VARIABLES = ['JWT_SECRET', 'TOLLGATE_ADMIN_PASSWORD'] as const

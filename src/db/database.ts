@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { migrations } from './migrations/index.js'
+import type { Database } from './tables.js'
+
+export type Db = Kysely<Database>
+
+export interface DatabaseOptions {
+  /** `sqlite:<path>` (`sqlite::memory:` for a throwaway store) or `postgres://…`. */
+  url: string
+  /** PostgreSQL schema to use (tests give each run its own). */
+  schema?: string
+}
+
+export function createDatabase ({ url, schema }: DatabaseOptions): Db {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length)
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true })
+    const sqlite = new SQLite(file)
+    // WAL lets the CLI write while a server reads; a busy timeout waits for the writer instead of failing.
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('busy_timeout = 5000')
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+    // Epoch-millisecond columns are bigint; pg returns int8 as a string unless told otherwise.
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) },
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+  })
+  // An idle client that loses its server emits 'error'; without a listener that would end the process.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
+export async function migrateToLatest (db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const { error } = await migrator.migrateToLatest()
+  if (error !== undefined) throw error
+}

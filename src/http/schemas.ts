@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** Fastify's error shape, used for every 4xx and 5xx answer. */
+export const ErrorSchema = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.Optional(Type.String())
+}, { $id: 'Error', title: 'Error' })
+
+export type ErrorBody = Static<typeof ErrorSchema>
+
+/** A response schema that documents an error answer with the given description. */
+export const errorResponse = (description: string) => Type.Ref(ErrorSchema, { description })
+
+export const UserSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  username: Type.String(),
+  roles: Type.Array(Type.String())
+}, { $id: 'User', title: 'User' })
+
+export const TokenResponseSchema = Type.Object({
+  access_token: Type.String({ description: 'A signed JWT: send it as `Authorization: Bearer <access_token>`' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  refresh_token: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.String())
+}, { $id: 'TokenResponse', title: 'TokenResponse' })
+
+/** Bounds on credentials: enough for any real name or passphrase, small enough to refuse abuse early. */
+export const Username = Type.String({ minLength: 1, maxLength: 64 })
+export const Password = Type.String({ minLength: 1, maxLength: 1024 })
+
+/** RFC 6749 §5.2: the token endpoint's error body (with Fastify's fields alongside). */
+export const OAuthErrorSchema = Type.Object({
+  error: Type.String(),
+  error_description: Type.String(),
+  statusCode: Type.Integer(),
+  message: Type.String()
+}, { $id: 'OAuthError', title: 'OAuthError' })

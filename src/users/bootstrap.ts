@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto'
+import type { PasswordHasher } from '../auth/passwords.js'
+import type { UsersRepository } from './users-repository.js'
+
+export interface BootstrapResult {
+  username: string
+  /** Set when no password was configured and one was generated: the caller shows it once. */
+  generatedPassword?: string
+}
+
+/**
+ * On a first run the store is empty and nobody could log in: create an admin, from the configured
+ * name and password or as `admin` with a random password. Does nothing once any user exists.
+ */
+export async function bootstrapAdmin (
+  users: UsersRepository,
+  passwords: PasswordHasher,
+  configured: { username?: string | undefined, password?: string | undefined }
+): Promise<BootstrapResult | undefined> {
+  if (await users.count() > 0) return undefined
+  const username = configured.username ?? 'admin'
+  const generatedPassword = configured.password === undefined ? randomBytes(12).toString('base64url') : undefined
+  const password = configured.password ?? generatedPassword ?? ''
+  await users.create({ username, passwordHash: await passwords.hash(password), roles: ['admin'] })
+  return { username, ...(generatedPassword === undefined ? {} : { generatedPassword }) }
+}

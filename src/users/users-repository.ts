@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '../db/database.js'
+import type { UserRow } from '../db/tables.js'
+
+export interface User {
+  id: string
+  username: string
+  roles: string[]
+  disabled: boolean
+  createdAt: number
+}
+
+export interface UserWithHash extends User {
+  passwordHash: string
+}
+
+/** Thrown when a username is taken (usernames are unique regardless of case). */
+export class UsernameTakenError extends Error {
+  constructor (username: string) {
+    super(`username "${username}" is already taken`)
+    this.name = 'UsernameTakenError'
+  }
+}
+
+export const usernameKey = (username: string): string => username.normalize('NFKC').toLowerCase()
+
+function toUser (row: UserRow): UserWithHash {
+  return {
+    id: row.id,
+    username: row.username,
+    roles: row.roles === '' ? [] : row.roles.split(' '),
+    disabled: row.disabled !== 0,
+    createdAt: Number(row.created_at),
+    passwordHash: row.password_hash
+  }
+}
+
+function withoutHash ({ passwordHash, ...user }: UserWithHash): User {
+  return user
+}
+
+export function createUsersRepository (db: Db) {
+  async function findByUsername (username: string): Promise<UserWithHash | undefined> {
+    const row = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst()
+    return row === undefined ? undefined : toUser(row)
+  }
+
+  async function findById (id: string): Promise<User | undefined> {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+    return row === undefined ? undefined : withoutHash(toUser(row))
+  }
+
+  async function create (input: { username: string, passwordHash: string, roles?: string[] }): Promise<User> {
+    const user: UserWithHash = {
+      id: randomUUID(),
+      username: input.username,
+      roles: [...new Set(input.roles ?? [])],
+      disabled: false,
+      createdAt: Date.now(),
+      passwordHash: input.passwordHash
+    }
+    if (await findByUsername(user.username) !== undefined) throw new UsernameTakenError(user.username)
+    try {
+      await db.insertInto('users').values({
+        id: user.id,
+        username: user.username,
+        username_key: usernameKey(user.username),
+        password_hash: user.passwordHash,
+        roles: user.roles.join(' '),
+        created_at: user.createdAt
+      }).execute()
+    } catch (error) {
+      // Two concurrent creates of one name: the unique index decides, and the loser gets the same answer.
+      if (await findByUsername(user.username) !== undefined) throw new UsernameTakenError(user.username)
+      throw error
+    }
+    return withoutHash(user)
+  }
+
+  async function list (): Promise<User[]> {
+    const rows = await db.selectFrom('users').selectAll().orderBy('created_at').orderBy('username_key').execute()
+    return rows.map((row) => withoutHash(toUser(row)))
+  }
+
+  async function count (): Promise<number> {
+    const { n } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+    return Number(n)
+  }
+
+  /** Returns the updated user, or undefined when there is no user with that id. */
+  async function update (id: string, changes: { roles?: string[], disabled?: boolean, passwordHash?: string }): Promise<User | undefined> {
+    const result = await db.updateTable('users').set({
+      ...(changes.roles === undefined ? {} : { roles: [...new Set(changes.roles)].join(' ') }),
+      ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
+      ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash })
+    }).where('id', '=', id).executeTakeFirst()
+    return result.numUpdatedRows === 0n ? undefined : findById(id)
+  }
+
+  return { findByUsername, findById, create, list, count, update }
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>
