@@ -44,7 +44,9 @@ export async function createPasswordHasher (): Promise<PasswordHasher> {
       ok = false
     }
     if (!ok || stored === undefined) return { ok: false }
-    return argon2.needsRehash(stored, HASH_OPTIONS) ? { ok, rehash: await hash(password) } : { ok }
+    // needsRehash compares only version and costs, not the variant: an argon2i or argon2d hash would stay.
+    const outdated = !stored.startsWith('$argon2id$') || argon2.needsRehash(stored, HASH_OPTIONS)
+    return outdated ? { ok, rehash: await hash(password) } : { ok }
   }
 
   return { hash, verify }
