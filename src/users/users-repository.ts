@@ -89,11 +89,14 @@ export function createUsersRepository (db: Db) {
 
   /** Returns the updated user, or undefined when there is no user with that id. */
   async function update (id: string, changes: { roles?: string[], disabled?: boolean, passwordHash?: string }): Promise<User | undefined> {
-    const result = await db.updateTable('users').set({
+    const set = {
       ...(changes.roles === undefined ? {} : { roles: [...new Set(changes.roles)].join(' ') }),
       ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
       ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash })
-    }).where('id', '=', id).executeTakeFirst()
+    }
+    // An UPDATE with an empty SET list is a syntax error on every store.
+    if (Object.keys(set).length === 0) return findById(id)
+    const result = await db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst()
     return result.numUpdatedRows === 0n ? undefined : findById(id)
   }
 
