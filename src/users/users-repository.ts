@@ -22,7 +22,20 @@ export class UsernameTakenError extends Error {
   }
 }
 
+export const MAX_USERNAME_LENGTH = 64
+
+/** Thrown when a username, or its case-folded key, does not fit the store's 64-character columns. */
+export class UsernameTooLongError extends Error {
+  constructor () {
+    super(`usernames are limited to ${MAX_USERNAME_LENGTH} characters, also once normalized and lower-cased`)
+    this.name = 'UsernameTooLongError'
+  }
+}
+
 export const usernameKey = (username: string): string => username.normalize('NFKC').toLowerCase()
+
+/** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
+const characters = (text: string): number => [...text].length
 
 function toUser (row: UserRow): UserWithHash {
   return {
@@ -58,6 +71,10 @@ export function createUsersRepository (db: Db) {
       disabled: false,
       createdAt: Date.now(),
       passwordHash: input.passwordHash
+    }
+    // NFKC can expand one character into many (U+FDFA into 18): PostgreSQL would refuse the key, SQLite not.
+    if (characters(user.username) > MAX_USERNAME_LENGTH || characters(usernameKey(user.username)) > MAX_USERNAME_LENGTH) {
+      throw new UsernameTooLongError()
     }
     if (await findByUsername(user.username) !== undefined) throw new UsernameTakenError(user.username)
     try {

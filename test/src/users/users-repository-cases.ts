@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type { Db } from '../../../src/db/database.js'
-import { createUsersRepository, UsernameTakenError } from '../../../src/users/users-repository.js'
+import { createUsersRepository, UsernameTakenError, UsernameTooLongError } from '../../../src/users/users-repository.js'
 
 /** Opens an empty, migrated store for one test and says how to close it. */
 export type DbFactory = () => Promise<{ db: Db, close: () => Promise<void> }>
@@ -51,6 +51,16 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     const rejected = results.find((result) => result.status === 'rejected')
     t.type(rejected?.reason, UsernameTakenError)
     t.equal(await users.count(), 1)
+  })
+
+  t.test('a username longer than 64 characters, also once normalized, is refused on every store', async (t) => {
+    const users = await repository(t)
+    t.ok(await users.create({ username: 'a'.repeat(64), passwordHash: HASH }), '64 characters fit')
+    t.ok(await users.create({ username: '😀'.repeat(64), passwordHash: HASH }), '64 characters outside the BMP fit')
+    await t.rejects(users.create({ username: 'b'.repeat(65), passwordHash: HASH }), UsernameTooLongError)
+    // U+FDFA is one character that NFKC turns into 18.
+    await t.rejects(users.create({ username: '\uFDFA'.repeat(4), passwordHash: HASH }), UsernameTooLongError)
+    t.equal(await users.count(), 2)
   })
 
   t.test('duplicate roles are stored once; no roles is an empty list', async (t) => {
