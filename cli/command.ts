@@ -1,0 +1,57 @@
+import type { Readable, Writable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import type { Environment } from '../src/config/environment.js'
+
+/** The streams and environment the CLI works with: the process's own, or fakes in tests. */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean, setRawMode?: (mode: boolean) => unknown }
+  stdout: Writable
+  stderr: Writable
+  /** The variables to configure from; when absent they are read like the server does (environment and `.env`). */
+  env?: Environment
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean'
+  short?: string
+}
+
+export interface CommandContext {
+  /** The arguments after the command's name, in order; their count has been checked. */
+  positionals: string[]
+  values: Record<string, string | boolean | undefined>
+  io: CliIo
+  /** Builds the app on first use (migrating the store); it is closed when the command ends. */
+  openApp: () => Promise<FastifyInstance>
+}
+
+export interface Command {
+  /** The words that select it, e.g. `user add`. */
+  name: string
+  /** Shown after the name in the help, e.g. `<username> [--roles a,b]`. */
+  synopsis?: string
+  summary: string
+  /** Names of the required arguments, in order; no more are accepted. */
+  positionals?: string[]
+  options?: Record<string, OptionSpec>
+  run: (context: CommandContext) => Promise<void>
+}
+
+/** A failure the user can act on: printed as one line, never with a stack trace. */
+export class CliError extends Error {
+  constructor (message: string, readonly exitCode = 1) {
+    super(message)
+    this.name = 'CliError'
+  }
+}
+
+/** A command line that does not parse: exit code 2, like most Unix tools. */
+export class UsageError extends CliError {
+  constructor (message: string, command?: Pick<Command, 'name'>) {
+    super(`${message} (see \`tollgate ${command === undefined ? '' : `${command.name} `}--help\`)`, 2)
+    this.name = 'UsageError'
+  }
+}
+
+/** A user-supplied value inside a message: quoted, with control characters escaped so it stays one line. */
+export const quote = (value: string): string => JSON.stringify(value)

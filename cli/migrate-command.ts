@@ -1,0 +1,11 @@
+import type { Command } from './command.js'
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Bring the database schema up to date (the server also does this when it starts)',
+  async run ({ io, openApp }) {
+    // Building the app migrates the store to the latest schema.
+    await openApp()
+    io.stdout.write('The database schema is up to date.\n')
+  }
+}

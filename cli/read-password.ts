@@ -1,0 +1,90 @@
+import { StringDecoder } from 'node:string_decoder'
+import { CliError, type CliIo } from './command.js'
+
+/** More than any password the API accepts; a stream without a newline stops being read here. */
+const MAX_LINE_BYTES = 64 * 1024
+
+/**
+ * The password for a new user: one line of standard input. On a terminal it is typed twice without
+ * echo, since a typo nobody saw would lock the user out.
+ */
+export async function readPassword (io: CliIo, username: string): Promise<string> {
+  const { stdin, stderr } = io
+  if (stdin.isTTY === true && typeof stdin.setRawMode === 'function') {
+    const password = await readHidden(io, `Password for ${username}: `)
+    const repeated = await readHidden(io, 'Repeat it: ')
+    if (password !== repeated) throw new CliError('the two passwords differ')
+    return password
+  }
+  if (stdin.isTTY === true) stderr.write(`Password for ${username}: `)
+  const line = await readLine(stdin)
+  if (line === undefined) throw new CliError('no password on standard input: pipe it in as one line')
+  return line
+}
+
+/** The first line of a stream, without its line ending; undefined when the stream ends with nothing. */
+export function readLine (input: CliIo['stdin']): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8')
+    let text = ''
+    const stop = () => {
+      input.off('data', onData)
+      input.off('end', onEnd)
+      input.off('error', onError)
+      // Paused, standard input no longer keeps the process alive.
+      input.pause()
+    }
+    const finish = (line: string | undefined) => {
+      stop()
+      resolve(line?.replace(/\r$/, ''))
+    }
+    function onData (chunk: Buffer | string) {
+      text += typeof chunk === 'string' ? chunk : decoder.write(chunk)
+      const newline = text.indexOf('\n')
+      if (newline !== -1) finish(text.slice(0, newline))
+      else if (Buffer.byteLength(text) > MAX_LINE_BYTES) {
+        stop()
+        reject(new CliError('the first line of standard input is too long to be a password'))
+      }
+    }
+    function onEnd () {
+      text += decoder.end()
+      finish(text === '' ? undefined : text)
+    }
+    function onError (error: Error) {
+      stop()
+      reject(new CliError(`cannot read standard input: ${error.message}`))
+    }
+    input.on('data', onData)
+    input.on('end', onEnd)
+    input.on('error', onError)
+    input.resume()
+  })
+}
+
+/** Reads one line from a terminal in raw mode, so what is typed is not shown. */
+function readHidden ({ stdin, stderr }: CliIo, prompt: string): Promise<string> {
+  stderr.write(prompt)
+  stdin.setRawMode?.(true)
+  return new Promise((resolve, reject) => {
+    const chars: string[] = []
+    const done = (error?: CliError) => {
+      stdin.off('data', onData)
+      stdin.setRawMode?.(false)
+      stdin.pause()
+      stderr.write('\n')
+      if (error === undefined) resolve(chars.join(''))
+      else reject(error)
+    }
+    function onData (chunk: Buffer | string) {
+      for (const char of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n' || char === '\u0004') return done()
+        if (char === '\u0003') return done(new CliError('cancelled', 130))
+        if (char === '\u007f' || char === '\b') chars.pop()
+        else if (char >= ' ') chars.push(char)
+      }
+    }
+    stdin.on('data', onData)
+    stdin.resume()
+  })
+}

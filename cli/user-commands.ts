@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify'
+import { MAX_USERNAME_LENGTH, usernameKey, UsernameTooLongError, type UserWithHash } from '../src/users/users-repository.js'
+import { CliError, quote, type Command } from './command.js'
+import { readPassword } from './read-password.js'
+
+// The API's own bounds (src/http/schemas.ts, routes/admin/users.ts), so a user made here can always log in.
+const MIN_PASSWORD_LENGTH = 8
+const MAX_PASSWORD_LENGTH = 1024
+const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/
+const MAX_ROLES = 32
+
+/** Length in characters, as the API's schema validation counts it (not UTF-16 units). */
+const length = (text: string): number => [...text].length
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+function checkUsername (username: string): void {
+  if (username === '') throw new CliError('the username must not be empty')
+  // The store's own limit, checked here too so nobody types a password for a name it would refuse.
+  if (length(username) > MAX_USERNAME_LENGTH || length(usernameKey(username)) > MAX_USERNAME_LENGTH) {
+    throw new CliError(new UsernameTooLongError().message)
+  }
+  if (CONTROL.test(username) || username.trim() !== username) {
+    throw new CliError('the username must not contain control characters or start or end with a space')
+  }
+}
+
+function checkPassword (password: string): void {
+  if (length(password) < MIN_PASSWORD_LENGTH) throw new CliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
+  if (length(password) > MAX_PASSWORD_LENGTH) throw new CliError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
+}
+
+/** `a,b` → `['a', 'b']`; an empty list is allowed (no roles). */
+function parseRoles (list: string): string[] {
+  const roles = [...new Set(list.split(',').map((role) => role.trim()).filter((role) => role !== ''))]
+  const invalid = roles.find((role) => !ROLE.test(role))
+  if (invalid !== undefined) throw new CliError(`${quote(invalid)} is not a role name (up to 64 letters, digits, and _ . : -)`)
+  if (roles.length > MAX_ROLES) throw new CliError(`a user can have at most ${MAX_ROLES} roles`)
+  return roles
+}
+
+async function findUser (app: FastifyInstance, username: string): Promise<UserWithHash> {
+  const user = await app.users.findByUsername(username)
+  if (user === undefined) throw new CliError(`no user named ${quote(username)}`)
+  return user
+}
+
+const describeRoles = (roles: string[]): string => roles.length === 0 ? 'no roles' : `the roles ${roles.join(',')}`
+
+export const userCommands: Command[] = [
+  {
+    name: 'user add',
+    synopsis: '<username> [--roles a,b]',
+    summary: 'Create a user (password: one line on standard input); prints the new id',
+    positionals: ['username'],
+    options: { roles: { type: 'string' } },
+    async run ({ positionals: [username = ''], values, io, openApp }) {
+      checkUsername(username)
+      const roles = parseRoles(typeof values.roles === 'string' ? values.roles : '')
+      const app = await openApp()
+      // Checked before asking, so nobody types a password for a name that cannot be had.
+      if (await app.users.findByUsername(username) !== undefined) throw new CliError(`username ${quote(username)} is already taken`)
+      const password = await readPassword(io, username)
+      checkPassword(password)
+      const user = await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles })
+      io.stdout.write(`${user.id}\n`)
+    }
+  },
+  {
+    name: 'user list',
+    summary: 'List every user: id, username, roles, disabled',
+    async run ({ io, openApp }) {
+      const app = await openApp()
+      const rows = [
+        ['ID', 'USERNAME', 'ROLES', 'DISABLED'],
+        ...(await app.users.list()).map((user) => [user.id, user.username, user.roles.join(',') || '-', user.disabled ? 'yes' : 'no'])
+      ]
+      const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => length(row[column]!))))
+      for (const row of rows) {
+        io.stdout.write(`${row.map((cell, column) => cell + ' '.repeat(widths[column]! - length(cell))).join('  ').trimEnd()}\n`)
+      }
+    }
+  },
+  {
+    name: 'user roles',
+    synopsis: '<username> <a,b>',
+    summary: 'Replace a user\'s roles ("" for none); ends the tokens they hold',
+    positionals: ['username', 'roles'],
+    async run ({ positionals: [username = '', list = ''], io, openApp }) {
+      const roles = parseRoles(list)
+      const app = await openApp()
+      const user = await findUser(app, username)
+      // Through the session service, so no token goes on carrying the old roles.
+      await app.sessions.setRoles(user.id, roles)
+      io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
+    }
+  },
+  {
+    name: 'user disable',
+    synopsis: '<username>',
+    summary: 'Stop a user from logging in; ends the tokens they hold',
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openApp }) {
+      const app = await openApp()
+      const user = await findUser(app, username)
+      await app.sessions.setDisabled(user.id, true)
+      io.stdout.write(`${user.username} is disabled; the tokens they held no longer work\n`)
+    }
+  },
+  {
+    name: 'user enable',
+    synopsis: '<username>',
+    summary: 'Let a disabled user log in again',
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openApp }) {
+      const app = await openApp()
+      const user = await findUser(app, username)
+      await app.sessions.setDisabled(user.id, false)
+      io.stdout.write(`${user.username} is enabled\n`)
+    }
+  }
+]
