@@ -160,9 +160,13 @@ export function createTokenService (options: TokenServiceOptions) {
   }
 }
 
-/** The claims fast-jwt does not type-check itself and every guard relies on. */
+/**
+ * The claims fast-jwt does not type-check itself and every guard relies on. `iat` is among them: fast-jwt
+ * checks only `exp` and `nbf`, and a non-numeric `iat` would slip past the per-user cut-off comparison.
+ */
 function isAccessClaims (claims: AccessClaims): boolean {
-  return typeof claims.sub === 'string' &&
+  return typeof claims.iat === 'number' &&
+    typeof claims.sub === 'string' &&
     typeof claims.jti === 'string' &&
     typeof claims.scope === 'string' &&
     Array.isArray(claims.roles) && claims.roles.every((role) => typeof role === 'string')
