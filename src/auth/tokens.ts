@@ -72,7 +72,10 @@ const DESCRIPTIONS: Partial<Record<string, string>> = {
   [TokenError.codes.invalidClaimValue]: 'The access token was not issued for this audience or by this issuer',
   [TokenError.codes.missingRequiredClaim]: 'The access token is missing a required claim',
   [TokenError.codes.invalidClaimType]: 'The access token has a claim of the wrong type',
-  [TokenError.codes.missingKey]: 'The access token was signed with an unknown key'
+  [TokenError.codes.missingKey]: 'The access token was signed with an unknown key',
+  [TokenError.codes.missingSignature]: 'The access token is not signed',
+  [TokenError.codes.invalidType]: `The access token is not of type ${ACCESS_TOKEN_TYPE}`,
+  [TokenError.codes.invalidCritHeader]: 'The access token has a critical header Tollgate does not support'
 }
 
 function toInvalidTokenError (error: unknown): InvalidTokenError {
@@ -134,13 +137,14 @@ export function createTokenService (options: TokenServiceOptions) {
 
   /** Verifies an access token; throws InvalidTokenError with a description a client may see. */
   function verify (token: string): AccessClaims {
+    // Before the cache lookup, which would hash the whole string.
+    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('The access token is too long', 'TOLLGATE_TOO_LONG')
     const cached = cache?.get(token)
     if (cached !== undefined) {
       // A cached entry is never served past its expiry: fast-jwt would refuse the token by now.
       if (cached.exp * 1000 + toleranceMs > Date.now()) return cached
       cache?.delete(token)
     }
-    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('The access token is too long', 'TOLLGATE_TOO_LONG')
     let claims: AccessClaims
     try {
       claims = verifySignature(token)
