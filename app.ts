@@ -10,6 +10,9 @@ import auth from './plugins/auth.js'
 import config from './plugins/config.js'
 import database from './plugins/database.js'
 import errorHandler from './plugins/error-handler.js'
+import rateLimit from './plugins/rate-limit.js'
+import redis from './plugins/redis.js'
+import refreshTokens from './plugins/refresh-tokens.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
 import sessions from './plugins/sessions.js'
@@ -57,8 +60,11 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(securityHeaders)
   await app.register(formbody)
   await app.register(database, { ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+  await app.register(redis)
+  await app.register(rateLimit)
   await app.register(users)
   await app.register(tokens)
+  await app.register(refreshTokens)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(sessions)
   await app.register(auth, (parent) => ({

@@ -16,6 +16,6 @@ export interface DatabasePluginOptions {
 export default fp<DatabasePluginOptions>(async function database (fastify, options) {
   const db = createDatabase({ url: fastify.config.DATABASE_URL, ...options })
   fastify.addHook('onClose', async () => { await db.destroy() })
-  await migrateToLatest(db)
+  await migrateToLatest(db, options.schema)
   fastify.decorate('db', db)
 }, { name: 'database', dependencies: ['config'] })

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { createRevocationBus } from '../src/auth/revocation-bus.js'
 import { RevocationList } from '../src/auth/revocation-list.js'
 import { createRevocationStore, type RevocationStore } from '../src/auth/revocation-store.js'
 
@@ -10,34 +11,55 @@ declare module 'fastify' {
 }
 
 export interface RevocationsPluginOptions {
-  /** How often to pick up revocations other processes wrote to the store, in milliseconds. */
+  /** How often to pick up revocations other processes wrote to the database, in milliseconds. */
   syncIntervalMs?: number
 }
 
+/** Every access token may live this long at most (ACCESS_TOKEN_TTL's upper bound). */
+const MAX_TOKEN_TTL_SECONDS = 3600
+
 /**
- * Revoked tokens and per-user cut-offs: persisted in the store, checked in memory. Changes made by other
- * processes sharing the store (the CLI, other instances) are picked up every `syncIntervalMs`.
+ * Revoked tokens, sessions and per-user cut-offs: checked in memory on every request, shared at once
+ * through Redis when it is configured, and kept in the database, which every instance also polls (so
+ * the CLI's changes and those made while Redis was down arrive within `syncIntervalMs`).
  */
 export default fp<RevocationsPluginOptions>(async function revocations (fastify, { syncIntervalMs = 2000 }) {
   const list = new RevocationList()
-  const store = createRevocationStore(fastify.db, list)
+  const onError = (error: unknown, context: string): void => { fastify.log.warn({ err: error }, `revocations: ${context}`) }
+
+  let publish
+  if (fastify.hasDecorator('redis') && fastify.config.REDIS_URL !== undefined) {
+    const subscriber = fastify.redis.duplicate()
+    fastify.addHook('onClose', async () => { subscriber.disconnect() })
+    const bus = createRevocationBus(fastify.redis, subscriber, list, {
+      prefix: fastify.config.REDIS_PREFIX, maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS, onError
+    })
+    await bus.start()
+    publish = bus.publish
+  }
+
+  const store = createRevocationStore(fastify.db, list, fastify.refreshTokens, {
+    maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS,
+    ...(publish === undefined ? {} : { publish }),
+    onPublishError: (error) => onError(error, 'could not publish to Redis; other instances will read it from the database')
+  })
   fastify.decorate('revocations', list)
   fastify.decorate('revocationStore', store)
-
   await store.sync()
+
   let syncing = false
-  const timer = setInterval(() => {
+  const sync = setInterval(() => {
     if (syncing) return
     syncing = true
     store.sync()
-      .catch((error: unknown) => { fastify.log.warn({ err: error }, 'could not read revocations from the store; will retry') })
+      .catch((error: unknown) => { onError(error, 'could not read the database; will retry') })
       .finally(() => { syncing = false })
   }, syncIntervalMs).unref()
   const purge = setInterval(() => {
-    store.purgeExpired().catch((error: unknown) => { fastify.log.warn({ err: error }, 'could not purge expired revocations') })
+    store.purgeExpired().catch((error: unknown) => { onError(error, 'could not purge expired entries') })
   }, 10 * 60_000).unref()
   fastify.addHook('onClose', async () => {
-    clearInterval(timer)
+    clearInterval(sync)
     clearInterval(purge)
   })
-}, { name: 'revocations', dependencies: ['database'] })
+}, { name: 'revocations', dependencies: ['database', 'refresh-tokens'] })

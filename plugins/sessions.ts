@@ -9,4 +9,4 @@ declare module 'fastify' {
 
 export default fp(async function sessions (fastify) {
   fastify.decorate('sessions', createSessionService(fastify))
-}, { name: 'sessions', dependencies: ['users', 'tokens', 'revocations'] })
+}, { name: 'sessions', dependencies: ['users', 'tokens', 'revocations', 'refresh-tokens'] })

@@ -6,13 +6,15 @@ import { errorResponse, Password, TokenResponseSchema, Username } from '../../sr
 
 const login: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/login', {
+    preHandler: fastify.loginThrottle,
     schema: {
       tags: ['auth'],
       summary: 'Log in with a username and password (JSON)',
       body: Type.Object({ username: Username, password: Password }),
       response: {
         200: Type.Ref(TokenResponseSchema),
-        401: errorResponse('Unknown user, wrong password or disabled account (one answer for all three)')
+        401: errorResponse('Unknown user, wrong password or disabled account (one answer for all three)'),
+        429: errorResponse('Too many attempts for this username or from this address: see Retry-After')
       }
     }
   }, async function (request, reply) {
@@ -24,7 +26,7 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
         statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password'
       })
     }
-    return reply.header('cache-control', 'no-store').send(fastify.sessions.issueAccessToken(user))
+    return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
   })
 }
 

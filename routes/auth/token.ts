@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
-import { auditLogin } from '../../src/http/audit.js'
-import { OAuthErrorSchema, Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+import { auditLogin, auditRefresh } from '../../src/http/audit.js'
+import { OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username, errorResponse } from '../../src/http/schemas.js'
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type'
 
@@ -14,25 +14,29 @@ function oauthError (reply: FastifyReply, error: OAuthErrorCode, description: st
 }
 
 const TokenRequest = Type.Object({
-  grant_type: Type.String({ description: '`password`' }),
+  grant_type: Type.String({ description: '`password` or `refresh_token`' }),
   username: Type.Optional(Username),
   password: Type.Optional(Password),
+  refresh_token: Type.Optional(RefreshToken),
   scope: Type.Optional(Type.String({ maxLength: 1024 }))
 })
 
 const token: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/token', {
+    preHandler: fastify.loginThrottle,
     // Bad input must come back as an RFC 6749 error body, not Fastify's validation error.
     attachValidation: true,
     schema: {
       tags: ['auth'],
       summary: 'OAuth2 token endpoint (RFC 6749), form-encoded or JSON',
-      description: 'Grant `password` with `username` and `password`. This is what Swagger UI\'s Authorize dialog calls.',
+      description: 'Grant `password` (`username`, `password`) or `refresh_token` (`refresh_token`). ' +
+        'This is what Swagger UI\'s Authorize dialog calls.',
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       body: TokenRequest,
       response: {
         200: Type.Ref(TokenResponseSchema),
-        400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`, `invalid_grant` or `unsupported_grant_type`' })
+        400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`, `invalid_grant` or `unsupported_grant_type`' }),
+        429: errorResponse('Too many attempts for this username or from this address: see Retry-After')
       }
     }
   }, async function (request, reply) {
@@ -40,16 +44,26 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
       return oauthError(reply, 'invalid_request', `The request is malformed: ${request.validationError.message}`)
     }
     const body = request.body
-    if (body.grant_type !== 'password') {
-      return oauthError(reply, 'unsupported_grant_type', `Grant type "${body.grant_type.slice(0, 64)}" is not supported`)
+    switch (body.grant_type) {
+      case 'password': {
+        if (body.username === undefined || body.password === undefined) {
+          return oauthError(reply, 'invalid_request', 'The password grant needs username and password')
+        }
+        const user = await fastify.sessions.checkCredentials(body.username, body.password)
+        auditLogin(request.log, 'password', body.username, user?.id)
+        if (user === undefined) return oauthError(reply, 'invalid_grant', 'Invalid username or password')
+        return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
+      }
+      case 'refresh_token': {
+        if (body.refresh_token === undefined) return oauthError(reply, 'invalid_request', 'The refresh_token grant needs refresh_token')
+        const result = await fastify.sessions.refresh(body.refresh_token)
+        auditRefresh(request.log, result)
+        if (!result.ok) return oauthError(reply, 'invalid_grant', 'The refresh token is invalid, expired or revoked')
+        return reply.header('cache-control', 'no-store').send(result.response)
+      }
+      default:
+        return oauthError(reply, 'unsupported_grant_type', `Grant type "${body.grant_type.slice(0, 64)}" is not supported`)
     }
-    if (body.username === undefined || body.password === undefined) {
-      return oauthError(reply, 'invalid_request', 'The password grant needs username and password')
-    }
-    const user = await fastify.sessions.checkCredentials(body.username, body.password)
-    auditLogin(request.log, 'password', body.username, user?.id)
-    if (user === undefined) return oauthError(reply, 'invalid_grant', 'Invalid username or password')
-    return reply.header('cache-control', 'no-store').send(fastify.sessions.issueAccessToken(user))
   })
 }
 

@@ -1,32 +1,44 @@
 import type { AccessClaims } from './tokens.js'
 
 /**
- * The in-memory view every authenticated request is checked against, in O(1) and without I/O:
- * revoked token ids (until the token would have expired anyway) and per-user cut-offs (every token
- * of that user issued before the cut-off is refused). Stores and other instances feed it.
+ * One revocation, as stored, published to other instances and applied in memory:
+ * - `token`: the access token with this `jti` is refused until `until` (its `exp`);
+ * - `session`: every access token with this `sid` (one login's refresh family) is refused until `until`;
+ * - `cutoff`: every token of user `id` with an `iat` before `until` is refused.
+ * All times are epoch seconds.
+ */
+export interface Revocation {
+  kind: 'token' | 'session' | 'cutoff'
+  id: string
+  until: number
+}
+
+/** Entries are kept a minute past the tokens they cover: verifiers accept a few seconds of clock skew. */
+const MARGIN_SECONDS = 60
+
+/**
+ * The in-memory view every authenticated request is checked against, in O(1) and without I/O.
+ * Stores and other instances feed it through `apply`.
  */
 export class RevocationList {
-  /** jti → exp (epoch seconds). */
   readonly #tokens = new Map<string, number>()
-  /** sub → first `iat` (epoch seconds) still accepted. */
+  readonly #sessions = new Map<string, number>()
   readonly #cutoffs = new Map<string, number>()
 
   /** An arrow property, so it can be handed out as a callback without binding. */
   readonly isRevoked = (claims: AccessClaims): boolean => {
     if (this.#tokens.size !== 0 && this.#tokens.has(claims.jti)) return true
+    if (this.#sessions.size !== 0 && claims.sid !== undefined && this.#sessions.has(claims.sid)) return true
     if (this.#cutoffs.size === 0) return false
     const cutoff = this.#cutoffs.get(claims.sub)
     return cutoff !== undefined && claims.iat < cutoff
   }
 
-  revokeToken (jti: string, exp: number): void {
-    this.#tokens.set(jti, exp)
-  }
-
-  /** Keeps the later of the known and the given cut-off, so messages arriving out of order are harmless. */
-  cutOff (sub: string, notBefore: number): void {
-    const known = this.#cutoffs.get(sub)
-    if (known === undefined || notBefore > known) this.#cutoffs.set(sub, notBefore)
+  /** Idempotent and order-independent: a cut-off only ever moves later, so replays and late messages are harmless. */
+  apply ({ kind, id, until }: Revocation): void {
+    const map = kind === 'token' ? this.#tokens : kind === 'session' ? this.#sessions : this.#cutoffs
+    const known = map.get(id)
+    if (known === undefined || until > known) map.set(id, until)
   }
 
   /** The first `iat` a new token for this user may carry (0 when nothing was cut off). */
@@ -34,12 +46,16 @@ export class RevocationList {
     return this.#cutoffs.get(sub) ?? 0
   }
 
-  /**
-   * Forgets revoked token ids whose tokens expired more than a minute ago: past that, every verifier's
-   * clock tolerance refuses them anyway.
-   */
-  prune (nowSeconds: number = Date.now() / 1000): void {
-    for (const [jti, exp] of this.#tokens) if (exp + 60 < nowSeconds) this.#tokens.delete(jti)
+  /** Drops entries that can no longer match a token any verifier would accept. */
+  prune (nowSeconds: number, maxTokenTtlSeconds: number): void {
+    for (const [id, until] of this.#tokens) if (until + MARGIN_SECONDS < nowSeconds) this.#tokens.delete(id)
+    for (const [id, until] of this.#sessions) if (until + MARGIN_SECONDS < nowSeconds) this.#sessions.delete(id)
+    // A cut-off matters while a token issued before it may still be unexpired.
+    for (const [id, until] of this.#cutoffs) if (until + maxTokenTtlSeconds + MARGIN_SECONDS < nowSeconds) this.#cutoffs.delete(id)
+  }
+
+  get size (): number {
+    return this.#tokens.size + this.#sessions.size + this.#cutoffs.size
   }
 }
 

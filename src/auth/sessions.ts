@@ -1,8 +1,9 @@
 import type { UsersRepository, User } from '../users/users-repository.js'
 import type { PasswordHasher } from './passwords.js'
+import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
 import { cutoffNow, type RevocationList } from './revocation-list.js'
 import type { RevocationStore } from './revocation-store.js'
-import type { TokenService } from './tokens.js'
+import type { AccessClaims, TokenService } from './tokens.js'
 
 /** The token response of RFC 6749 §5.1. */
 export interface TokenResponse {
@@ -13,19 +14,26 @@ export interface TokenResponse {
   scope?: string
 }
 
+export type RefreshResult =
+  | { ok: true, response: TokenResponse, userId: string }
+  | { ok: false, reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'user-unavailable', userId?: string }
+
 export interface SessionServiceDeps {
   users: UsersRepository
   passwords: PasswordHasher
   tokens: TokenService
   revocations: RevocationList
   revocationStore: RevocationStore
+  refreshTokens: RefreshTokenStore
 }
 
 /**
  * What happens between a credential check and a token: who may log in, what their tokens carry, and what
  * ends them. Routes and the CLI call this; they only speak HTTP or a terminal.
  */
-export function createSessionService ({ users, passwords, tokens, revocations, revocationStore }: SessionServiceDeps) {
+export function createSessionService (deps: SessionServiceDeps) {
+  const { users, passwords, tokens, revocations, revocationStore, refreshTokens } = deps
+
   /**
    * The user with these credentials, or undefined. An unknown user, a wrong password and a disabled user
    * all cost one argon2 verification and give the same answer, so none can be told from another.
@@ -39,35 +47,76 @@ export function createSessionService ({ users, passwords, tokens, revocations, r
     return user
   }
 
-  function issueAccessToken (user: Pick<User, 'id' | 'roles'>, scope?: string): TokenResponse {
-    const { token, expiresIn } = tokens.issue({ id: user.id, roles: user.roles, scope }, revocations.notBefore(user.id))
+  function accessToken (subject: { id: string, roles: readonly string[], scope?: string, sessionId?: string }): TokenResponse {
+    const { token, expiresIn } = tokens.issue(subject, revocations.notBefore(subject.id))
     return {
       access_token: token,
       token_type: 'Bearer',
       expires_in: expiresIn,
-      ...(scope === undefined || scope === '' ? {} : { scope })
+      ...(subject.scope === undefined || subject.scope === '' ? {} : { scope: subject.scope })
     }
   }
 
-  /** Ends every token the user holds now; tokens issued later are not affected. */
-  async function endAllSessions (userId: string): Promise<void> {
-    await revocationStore.cutOff(userId, cutoffNow())
+  /** A login: a new refresh family, and an access token tied to it by `sid`. */
+  async function startSession (user: Pick<User, 'id' | 'roles'>): Promise<TokenResponse> {
+    const { familyId, token } = await refreshTokens.startFamily(user.id)
+    return { ...accessToken({ id: user.id, roles: user.roles, sessionId: familyId }), refresh_token: token }
   }
 
-  /** Role changes end current tokens, so no token goes on carrying roles its user no longer has. */
+  /** Spends a refresh token for a new pair. A spent token presented again ends its family (reuse). */
+  async function refresh (token: string): Promise<RefreshResult> {
+    const result = await refreshTokens.rotate(token)
+    if (result.outcome === 'reused') {
+      await revocationStore.revokeSession(result.familyId)
+      return { ok: false, reason: 'reused', userId: result.userId }
+    }
+    if (result.outcome !== 'rotated') return { ok: false, reason: result.outcome }
+    const user = await users.findById(result.userId)
+    if (user === undefined || user.disabled) {
+      await endSession(result.familyId, 'user-changed')
+      return { ok: false, reason: 'user-unavailable', userId: result.userId }
+    }
+    const response = accessToken({ id: user.id, roles: user.roles, sessionId: result.familyId })
+    return { ok: true, userId: user.id, response: { ...response, refresh_token: result.token } }
+  }
+
+  async function endSession (familyId: string, reason: RevokeReason): Promise<void> {
+    await revocationStore.revokeSession(familyId)
+    await refreshTokens.revokeFamily(familyId, reason)
+  }
+
+  /** Logout: this access token and its login's refresh family stop working at once. */
+  async function logout (claims: AccessClaims): Promise<void> {
+    await revocationStore.revokeToken(claims.jti, claims.exp)
+    if (claims.sid !== undefined) await endSession(claims.sid, 'logout')
+  }
+
+  /** Ends every token and refresh family the user holds now; later logins are not affected. */
+  async function endAllSessions (userId: string, reason: RevokeReason = 'logout-all'): Promise<void> {
+    await revocationStore.cutOff(userId, cutoffNow())
+    await refreshTokens.revokeUserFamilies(userId, reason)
+  }
+
+  /** Role changes end current sessions, so no token goes on carrying roles its user no longer has. */
   async function setRoles (userId: string, roles: string[]): Promise<User | undefined> {
     const user = await users.update(userId, { roles })
-    if (user !== undefined) await endAllSessions(userId)
+    if (user !== undefined) await endAllSessions(userId, 'user-changed')
     return user
   }
 
   async function setDisabled (userId: string, disabled: boolean): Promise<User | undefined> {
     const user = await users.update(userId, { disabled })
-    if (user !== undefined && disabled) await endAllSessions(userId)
+    if (user !== undefined && disabled) await endAllSessions(userId, 'user-changed')
     return user
   }
 
-  return { checkCredentials, issueAccessToken, endAllSessions, setRoles, setDisabled }
+  async function setPassword (userId: string, password: string): Promise<User | undefined> {
+    const user = await users.update(userId, { passwordHash: await passwords.hash(password) })
+    if (user !== undefined) await endAllSessions(userId, 'user-changed')
+    return user
+  }
+
+  return { checkCredentials, accessToken, startSession, refresh, logout, endAllSessions, setRoles, setDisabled, setPassword }
 }
 
 export type SessionService = ReturnType<typeof createSessionService>

@@ -14,12 +14,15 @@ export interface AccessClaims {
   roles: string[]
   /** Space-separated scopes (RFC 6749 §3.3). */
   scope: string
+  /** The login session (refresh-token family) the token belongs to; absent for client tokens. */
+  sid?: string
 }
 
 export interface TokenSubject {
   id: string
   roles: readonly string[]
   scope?: string
+  sessionId?: string
 }
 
 export interface IssuedToken {
@@ -129,7 +132,8 @@ export function createTokenService (options: TokenServiceOptions) {
       exp: now + options.ttlSeconds,
       jti: randomUUID(),
       roles: [...subject.roles],
-      scope: subject.scope ?? ''
+      scope: subject.scope ?? '',
+      ...(subject.sessionId === undefined ? {} : { sid: subject.sessionId })
     }
     const token: string = sign(claims)
     return { token, claims: { ...claims, iss: options.issuer, aud: options.audience }, expiresIn: options.ttlSeconds }

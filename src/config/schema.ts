@@ -24,6 +24,8 @@ export const ConfigSchema = Type.Object({
   REFRESH_TOKEN_TTL: Type.Integer({ default: 1_209_600, minimum: 60 }),
   DATABASE_URL: Type.String({ default: 'sqlite:./data/tollgate.db', pattern: '^(sqlite:|postgres(ql)?://)' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_PREFIX: Type.String({ default: 'tollgate:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
+  LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))
 })

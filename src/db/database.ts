@@ -39,7 +39,8 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
 }
 
 /** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
-export async function migrateToLatest (db: Db): Promise<void> {
+export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
+  if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute()
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
   const { error } = await migrator.migrateToLatest()
   if (error !== undefined) throw error

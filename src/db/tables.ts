@@ -29,10 +29,32 @@ export interface UserCutoffsTable {
   updated_at: number
 }
 
+/** A chain of refresh tokens that starts at one login; its id is the `sid` claim of its access tokens. */
+export interface RefreshFamiliesTable {
+  id: string
+  user_id: string
+  created_at: number
+  /** Epoch milliseconds; set once, when the family is ended (logout, reuse, user change). */
+  revoked_at: number | null
+  revoked_reason: string | null
+}
+
+/** Refresh tokens are stored only as SHA-256 hashes of the random string handed out. */
+export interface RefreshTokensTable {
+  token_hash: string
+  family_id: string
+  expires_at: number
+  created_at: number
+  /** Set when the token is exchanged; presenting it again is reuse. */
+  spent_at: number | null
+}
+
 export interface Database {
   users: UsersTable
   revoked_tokens: RevokedTokensTable
   user_cutoffs: UserCutoffsTable
+  refresh_families: RefreshFamiliesTable
+  refresh_tokens: RefreshTokensTable
 }
 
 export type UserRow = Selectable<UsersTable>

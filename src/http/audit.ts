@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { RefreshResult } from '../auth/sessions.js'
 
 /**
  * Authentication events, logged as structured lines with `event` and `outcome` so they can be filtered
@@ -9,5 +10,17 @@ export function auditLogin (log: FastifyBaseLogger, grant: string, username: str
     log.warn({ event: 'auth.login', outcome: 'failure', grant, username }, 'login failed')
   } else {
     log.info({ event: 'auth.login', outcome: 'success', grant, username, userId }, 'login succeeded')
+  }
+}
+
+/** A reused refresh token is a likely theft: it is logged as a warning of its own. */
+export function auditRefresh (log: FastifyBaseLogger, result: RefreshResult): void {
+  if (result.ok) {
+    log.info({ event: 'auth.refresh', outcome: 'success', userId: result.userId }, 'refresh token exchanged')
+  } else if (result.reason === 'reused') {
+    log.warn({ event: 'auth.refresh.reuse', outcome: 'failure', userId: result.userId },
+      'a spent refresh token was presented again: its whole session has been revoked')
+  } else {
+    log.info({ event: 'auth.refresh', outcome: 'failure', reason: result.reason, userId: result.userId }, 'refresh refused')
   }
 }

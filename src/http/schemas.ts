@@ -30,6 +30,7 @@ export const TokenResponseSchema = Type.Object({
 /** Bounds on credentials: enough for any real name or passphrase, small enough to refuse abuse early. */
 export const Username = Type.String({ minLength: 1, maxLength: 64 })
 export const Password = Type.String({ minLength: 1, maxLength: 1024 })
+export const RefreshToken = Type.String({ minLength: 1, maxLength: 256 })
 
 /** RFC 6749 §5.2: the token endpoint's error body (with Fastify's fields alongside). */
 export const OAuthErrorSchema = Type.Object({

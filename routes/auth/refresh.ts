@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { auditRefresh } from '../../src/http/audit.js'
+import { errorResponse, RefreshToken, TokenResponseSchema } from '../../src/http/schemas.js'
+
+const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.post('/refresh', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Exchange a refresh token for a new access and refresh token (the old one is spent)',
+      description: 'Presenting a spent refresh token again revokes its whole session: every token issued from that login.',
+      body: Type.Object({ refresh_token: RefreshToken }),
+      response: {
+        200: Type.Ref(TokenResponseSchema),
+        401: errorResponse('The refresh token is unknown, expired, spent or revoked')
+      }
+    }
+  }, async function (request, reply) {
+    const result = await fastify.sessions.refresh(request.body.refresh_token)
+    auditRefresh(request.log, result)
+    if (!result.ok) {
+      return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The refresh token is invalid, expired or revoked' })
+    }
+    return reply.header('cache-control', 'no-store').send(result.response)
+  })
+}
+
+export default refresh

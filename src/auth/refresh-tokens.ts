@@ -1,0 +1,107 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Db } from '../db/database.js'
+
+export type RevokeReason = 'logout' | 'reuse' | 'user-changed' | 'logout-all'
+
+export type RotationResult =
+  | { outcome: 'rotated', userId: string, familyId: string, token: string }
+  /** A spent token came back: its family has just been revoked. */
+  | { outcome: 'reused', userId: string, familyId: string }
+  | { outcome: 'expired' | 'revoked' | 'unknown' }
+
+/** A refresh token is 256 random bits; only its SHA-256 is stored, so a copy of the table grants nothing. */
+const newToken = (): string => randomBytes(32).toString('base64url')
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
+
+/**
+ * Refresh tokens in families: each login starts a family, each refresh spends one token and adds the
+ * next. Spending is one conditional UPDATE, so of two concurrent refreshes with one token exactly one
+ * wins; presenting a spent token again revokes the whole family (OAuth 2.0 Security BCP §4.14.2).
+ */
+export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
+  async function issueInFamily (executor: Db, familyId: string, now: number): Promise<string> {
+    const token = newToken()
+    await executor.insertInto('refresh_tokens').values({
+      token_hash: hashToken(token), family_id: familyId, created_at: now, expires_at: now + ttlSeconds * 1000
+    }).execute()
+    return token
+  }
+
+  /** Starts a family for a fresh login; its id becomes the access tokens' `sid`. */
+  async function startFamily (userId: string): Promise<{ familyId: string, token: string }> {
+    const familyId = randomUUID()
+    const now = Date.now()
+    return db.transaction().execute(async (trx) => {
+      await trx.insertInto('refresh_families').values({ id: familyId, user_id: userId, created_at: now }).execute()
+      return { familyId, token: await issueInFamily(trx, familyId, now) }
+    })
+  }
+
+  async function rotate (token: string): Promise<RotationResult> {
+    const tokenHash = hashToken(token)
+    const now = Date.now()
+    return db.transaction().execute(async (trx): Promise<RotationResult> => {
+      const spent = await trx.updateTable('refresh_tokens')
+        .set({ spent_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('spent_at', 'is', null)
+        .returning(['family_id', 'expires_at'])
+        .executeTakeFirst()
+      const row = await trx.selectFrom('refresh_tokens')
+        .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
+        .select(['refresh_families.id as familyId', 'refresh_families.user_id as userId', 'refresh_families.revoked_at as revokedAt'])
+        .where('refresh_tokens.token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      if (row === undefined) return { outcome: 'unknown' }
+      if (spent === undefined) {
+        if (row.revokedAt !== null) return { outcome: 'revoked' }
+        await revokeFamilies(trx, 'reuse', { familyId: row.familyId }, now)
+        return { outcome: 'reused', userId: row.userId, familyId: row.familyId }
+      }
+      if (row.revokedAt !== null) return { outcome: 'revoked' }
+      if (Number(spent.expires_at) <= now) return { outcome: 'expired' }
+      return { outcome: 'rotated', userId: row.userId, familyId: row.familyId, token: await issueInFamily(trx, row.familyId, now) }
+    })
+  }
+
+  async function revokeFamilies (executor: Db, reason: RevokeReason, where: { familyId: string } | { userId: string }, now = Date.now()): Promise<string[]> {
+    const rows = await executor.updateTable('refresh_families')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('revoked_at', 'is', null)
+      .where((eb) => 'familyId' in where ? eb('id', '=', where.familyId) : eb('user_id', '=', where.userId))
+      .returning('id')
+      .execute()
+    return rows.map((row) => row.id)
+  }
+
+  /** Ends one family; returns whether it was still live. */
+  async function revokeFamily (familyId: string, reason: RevokeReason): Promise<boolean> {
+    return (await revokeFamilies(db, reason, { familyId })).length > 0
+  }
+
+  /** Ends every family of a user; returns their ids. */
+  async function revokeUserFamilies (userId: string, reason: RevokeReason): Promise<string[]> {
+    return revokeFamilies(db, reason, { userId })
+  }
+
+  /** Families revoked at or after `since` (epoch ms), for instances catching up from the store. */
+  async function revokedSince (since: number): Promise<Array<{ id: string, revokedAt: number }>> {
+    const rows = await db.selectFrom('refresh_families').select(['id', 'revoked_at'])
+      .where('revoked_at', '>=', since).execute()
+    return rows.map((row) => ({ id: row.id, revokedAt: Number(row.revoked_at) }))
+  }
+
+  /** Deletes tokens that can no longer be exchanged, and families left with none. */
+  async function purgeExpired (now = Date.now()): Promise<void> {
+    await db.deleteFrom('refresh_tokens').where('expires_at', '<', now).execute()
+    await db.deleteFrom('refresh_families')
+      .where(({ not, exists, selectFrom }) => not(exists(
+        selectFrom('refresh_tokens').select('token_hash').whereRef('refresh_tokens.family_id', '=', 'refresh_families.id')
+      )))
+      .execute()
+  }
+
+  return { startFamily, rotate, revokeFamily, revokeUserFamilies, revokedSince, purgeExpired }
+}
+
+export type RefreshTokenStore = ReturnType<typeof createRefreshTokenStore>

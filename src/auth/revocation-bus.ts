@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis'
+import type { Revocation, RevocationList } from './revocation-list.js'
+
+export interface RevocationBusOptions {
+  /** Key and channel prefix, so several deployments (or test runs) can share one Redis. */
+  prefix: string
+  maxTokenTtlSeconds: number
+  onError: (error: unknown, context: string) => void
+}
+
+const KINDS = new Set(['token', 'session', 'cutoff'])
+
+function parseRevocation (message: string): Revocation | undefined {
+  try {
+    const value: unknown = JSON.parse(message)
+    if (typeof value !== 'object' || value === null) return undefined
+    const { kind, id, until } = value as Record<string, unknown>
+    if (typeof kind !== 'string' || !KINDS.has(kind) || typeof id !== 'string' || typeof until !== 'number') return undefined
+    return { kind: kind as Revocation['kind'], id, until }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Shares revocations between instances through Redis: each one is a key that expires with the tokens
+ * it covers (so an instance that starts or reconnects loads the current set with one SCAN) and a pub/sub
+ * message (so every running instance applies it within milliseconds).
+ */
+export function createRevocationBus (redis: Redis, subscriber: Redis, list: RevocationList, options: RevocationBusOptions) {
+  const channel = `${options.prefix}revocations`
+  const keyPrefix = `${options.prefix}revoked:`
+
+  /** Seconds the key must live: as long as a token it refuses could still be accepted somewhere. */
+  function ttlOf ({ kind, until }: Revocation): number {
+    const lastRelevant = kind === 'cutoff' ? until + options.maxTokenTtlSeconds : until
+    return Math.max(1, Math.ceil(lastRelevant + 60 - Date.now() / 1000))
+  }
+
+  async function publish (revocation: Revocation): Promise<void> {
+    const key = `${keyPrefix}${revocation.kind}:${revocation.id}`
+    await redis.multi()
+      .set(key, JSON.stringify(revocation), 'EX', ttlOf(revocation))
+      .publish(channel, JSON.stringify(revocation))
+      .exec()
+  }
+
+  /** Loads every live revocation; run at start and after every reconnect, when messages may have been missed. */
+  async function load (): Promise<void> {
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length === 0) continue
+      for (const value of await redis.mget(...keys)) {
+        const revocation = value === null ? undefined : parseRevocation(value)
+        if (revocation !== undefined) list.apply(revocation)
+      }
+    } while (cursor !== '0')
+  }
+
+  async function start (): Promise<void> {
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return
+      const revocation = parseRevocation(message)
+      if (revocation !== undefined) list.apply(revocation)
+    })
+    await subscriber.subscribe(channel)
+    await load()
+    // ioredis resubscribes by itself after a reconnect; what was published meanwhile is in the keys.
+    redis.on('ready', () => { load().catch((error: unknown) => options.onError(error, 'reloading revocations after a reconnect')) })
+  }
+
+  return { publish, load, start }
+}
+
+export type RevocationBus = ReturnType<typeof createRevocationBus>
