@@ -9,15 +9,13 @@ const MAX_LINE_BYTES = 64 * 1024
  * echo, since a typo nobody saw would lock the user out.
  */
 export async function readPassword (io: CliIo, username: string): Promise<string> {
-  const { stdin, stderr } = io
-  if (stdin.isTTY === true && typeof stdin.setRawMode === 'function') {
-    const password = await readHidden(io, `Password for ${username}: `)
-    const repeated = await readHidden(io, 'Repeat it: ')
+  if (io.stdin.isTTY === true && io.stdin.setRawMode !== undefined) {
+    const terminal = { ...io, setRawMode: io.stdin.setRawMode.bind(io.stdin) }
+    const [password, repeated] = await readHidden(terminal, [`Password for ${username}: `, 'Repeat it: '])
     if (password !== repeated) throw new CliError('the two passwords differ')
-    return password
+    return password!
   }
-  if (stdin.isTTY === true) stderr.write(`Password for ${username}: `)
-  const line = await readLine(stdin)
+  const line = await readLine(io.stdin)
   if (line === undefined) throw new CliError('no password on standard input: pipe it in as one line')
   return line
 }
@@ -62,26 +60,43 @@ export function readLine (input: CliIo['stdin']): Promise<string | undefined> {
   })
 }
 
-/** Reads one line from a terminal in raw mode, so what is typed is not shown. */
-function readHidden ({ stdin, stderr }: CliIo, prompt: string): Promise<string> {
-  stderr.write(prompt)
-  stdin.setRawMode?.(true)
+/**
+ * Reads one line per prompt from a terminal in raw mode, so what is typed is not shown. All lines are read in
+ * one go, so a paste of both lines at once is not lost between prompts.
+ */
+function readHidden (
+  { stdin, stderr, setRawMode }: CliIo & { setRawMode: (mode: boolean) => unknown },
+  prompts: string[]
+): Promise<string[]> {
+  const lines: string[] = []
+  let typed: string[] = []
+  stderr.write(prompts[0]!)
+  setRawMode(true)
   return new Promise((resolve, reject) => {
-    const chars: string[] = []
-    const done = (error?: CliError) => {
+    const finish = (error?: CliError) => {
       stdin.off('data', onData)
-      stdin.setRawMode?.(false)
+      setRawMode(false)
       stdin.pause()
-      stderr.write('\n')
-      if (error === undefined) resolve(chars.join(''))
+      if (error === undefined) resolve(lines)
       else reject(error)
     }
     function onData (chunk: Buffer | string) {
       for (const char of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n' || char === '\u0004') return done()
-        if (char === '\u0003') return done(new CliError('cancelled', 130))
-        if (char === '\u007f' || char === '\b') chars.pop()
-        else if (char >= ' ') chars.push(char)
+        if (char === '\u0003') {
+          stderr.write('\n')
+          return finish(new CliError('cancelled', 130))
+        }
+        if (char === '\r' || char === '\n' || char === '\u0004') {
+          stderr.write('\n')
+          lines.push(typed.join(''))
+          typed = []
+          if (lines.length === prompts.length) return finish()
+          stderr.write(prompts[lines.length]!)
+        } else if (char === '\u007f' || char === '\b') {
+          typed.pop()
+        } else if (char >= ' ') {
+          typed.push(char)
+        }
       }
     }
     stdin.on('data', onData)

@@ -1,0 +1,51 @@
+import { join } from 'node:path'
+import { PassThrough, Readable, Writable } from 'node:stream'
+import type { CliIo } from '../../cli/command.js'
+import { runCli } from '../../cli/main.js'
+import type { Environment } from '../../src/config/environment.js'
+import { testEnv } from '../helper.js'
+
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** The test settings over a SQLite file in `dir`, so several command lines share one store. */
+export const fileEnv = (dir: string): Environment => testEnv({ DATABASE_URL: `sqlite:${join(dir, 'tollgate.db')}` })
+
+class Capture extends Writable {
+  text = ''
+  override _write (chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += String(chunk)
+    callback()
+  }
+}
+
+/** Runs one command line in-process; `input` is standard input, a string or a stream such as a fake terminal. */
+export async function cli (argv: string[], env: Environment | undefined, input: string | CliIo['stdin'] = ''): Promise<CliRun> {
+  const stdout = new Capture()
+  const stderr = new Capture()
+  const stdin = typeof input === 'string' ? Readable.from(input === '' ? [] : [input]) : input
+  const code = await runCli(argv, { stdin, stdout, stderr, ...(env === undefined ? {} : { env }) })
+  return { code, stdout: stdout.text, stderr: stderr.text }
+}
+
+/** A terminal whose user types `keys` (raw mode: `\r` ends a line); records the raw-mode switches. */
+export function fakeTerminal (keys: string): { stdin: CliIo['stdin'], rawModes: boolean[] } {
+  const rawModes: boolean[] = []
+  const stdin = Object.assign(new PassThrough(), {
+    isTTY: true,
+    setRawMode (mode: boolean) {
+      rawModes.push(mode)
+      return stdin
+    }
+  })
+  stdin.write(keys)
+  return { stdin, rawModes }
+}
+
+/** Every failure is exactly one line on stderr, starting with `tollgate: `. */
+export function isOneErrorLine (stderr: string): boolean {
+  return /^tollgate: [^\n]+\n$/.test(stderr)
+}
