@@ -3,6 +3,24 @@ import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
 
 /**
+ * The docs page's own policy: everything from this origin, nothing inline. Not `staticCSP: true`, whose
+ * `upgrade-insecure-requests` sends browsers (Safari even on localhost) to https for the page's scripts
+ * when Tollgate is served over plain http, which leaves a blank page.
+ */
+const DOCS_CSP = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'font-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"]
+}
+
+/**
  * The OpenAPI document and Swagger UI. Security schemes are declared once here; which route needs which
  * follows from each route's `config.auth` (plugins/auth.ts), so the document cannot drift from the code.
  */
@@ -37,7 +55,8 @@ export default fp(async function openapi (fastify) {
   })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, deepLinking: true, tryItOutEnabled: true },
-    staticCSP: true
+    // BaseLayout: Tollgate documents one API, so no top bar for loading another document.
+    uiConfig: { layout: 'BaseLayout', persistAuthorization: true, deepLinking: true, tryItOutEnabled: true },
+    staticCSP: DOCS_CSP
   })
 }, { name: 'openapi', dependencies: ['auth'] })
