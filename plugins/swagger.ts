@@ -20,6 +20,12 @@ const DOCS_CSP = {
   'style-src': ["'self'"]
 }
 
+/** `GET /users/me` becomes `getUsersMe`: stable names for generated clients and Swagger UI's deep links. */
+export function operationId (method: string | string[], url: string): string {
+  const words = [...[method].flat(), ...url.split(/[^A-Za-z0-9]+/)].filter((word) => word !== '').map((word) => word.toLowerCase())
+  return words.map((word, i) => i === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)).join('')
+}
+
 /**
  * The OpenAPI document and Swagger UI. Security schemes are declared once here; which route needs which
  * follows from each route's `config.auth` (plugins/auth.ts), so the document cannot drift from the code.
@@ -49,6 +55,10 @@ export default fp(async function openapi (fastify) {
           }
         }
       }
+    },
+    transform ({ schema, url, route }) {
+      if (schema === undefined || schema.operationId !== undefined) return { schema, url }
+      return { schema: { ...schema, operationId: operationId(route.method, url) }, url }
     },
     // Name shared schemas after their $id instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
