@@ -29,7 +29,8 @@ export default fp<RevocationsPluginOptions>(async function revocations (fastify,
 
   let publish
   if (fastify.hasDecorator('redis') && fastify.config.REDIS_URL !== undefined) {
-    const subscriber = fastify.redis.duplicate()
+    // The subscriber waits for its connection rather than failing: it is not on any request's path.
+    const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null })
     fastify.addHook('onClose', async () => { subscriber.disconnect() })
     const bus = createRevocationBus(fastify.redis, subscriber, list, {
       prefix: fastify.config.REDIS_PREFIX, maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS, onError

@@ -41,7 +41,12 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
 /** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
 export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
   if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute()
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // Without it Kysely looks for its bookkeeping tables in any schema, and may find another run's.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema })
+  })
   const { error } = await migrator.migrateToLatest()
   if (error !== undefined) throw error
 }
