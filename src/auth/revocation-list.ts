@@ -46,6 +46,15 @@ export class RevocationList {
     return this.#cutoffs.get(sub) ?? 0
   }
 
+  /**
+   * The cut-off that ends every token of this user issued so far. `iat` has whole seconds, and a token
+   * issued just after an earlier cut-off in this second carries that cut-off as its `iat`: the new one
+   * must lie past it too, or that token would survive.
+   */
+  nextCutoff (sub: string): number {
+    return Math.max(cutoffNow(), this.notBefore(sub) + 1)
+  }
+
   /** Drops entries that can no longer match a token any verifier would accept. */
   prune (nowSeconds: number, maxTokenTtlSeconds: number): void {
     for (const [id, until] of this.#tokens) if (until + MARGIN_SECONDS < nowSeconds) this.#tokens.delete(id)

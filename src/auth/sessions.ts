@@ -1,7 +1,7 @@
 import type { UsersRepository, User } from '../users/users-repository.js'
 import type { PasswordHasher } from './passwords.js'
 import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
-import { cutoffNow, type RevocationList } from './revocation-list.js'
+import type { RevocationList } from './revocation-list.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { AccessClaims, TokenService } from './tokens.js'
 
@@ -93,7 +93,7 @@ export function createSessionService (deps: SessionServiceDeps) {
 
   /** Ends every token and refresh family the user holds now; later logins are not affected. */
   async function endAllSessions (userId: string, reason: RevokeReason = 'logout-all'): Promise<void> {
-    await revocationStore.cutOff(userId, cutoffNow())
+    await revocationStore.cutOff(userId, revocations.nextCutoff(userId))
     await refreshTokens.revokeUserFamilies(userId, reason)
   }
 
