@@ -169,11 +169,13 @@ export function createTokenService (options: TokenServiceOptions) {
 }
 
 /**
- * The claims fast-jwt does not type-check itself and every guard relies on. `iat` is among them: fast-jwt
- * checks only `exp` and `nbf`, and a non-numeric `iat` would slip past the per-user cut-off comparison.
+ * The claims fast-jwt does not type-check itself and every guard relies on. `iat` and `sid` are among
+ * them: fast-jwt checks only `exp` and `nbf`, a non-numeric `iat` would slip past the per-user cut-off
+ * comparison, and a non-string `sid` past the lookup of logged-out sessions.
  */
 function isAccessClaims (claims: AccessClaims): boolean {
   return typeof claims.iat === 'number' &&
+    (claims.sid === undefined || typeof claims.sid === 'string') &&
     typeof claims.sub === 'string' &&
     typeof claims.jti === 'string' &&
     typeof claims.scope === 'string' &&
