@@ -43,13 +43,13 @@ const isNumber = (value: unknown): value is number => typeof value === 'number'
  */
 function meetsContract (header: Record<string, unknown>, payload: Record<string, unknown>): boolean {
   const now = Date.now() / 1000
-  const { sub, iat, nbf, exp, jti, iss, aud, roles, scope } = payload
+  const { sub, iat, nbf, exp, jti, iss, aud, roles, scope, sid } = payload
   return header.alg === 'HS256' && isString(header.typ) && header.typ.toLowerCase().replace(/^application\//, '') === 'at+jwt' &&
     header.crit === undefined &&
     isString(sub) && isString(jti) && isString(scope) && isNumber(iat) && isNumber(nbf) && isNumber(exp) &&
     nbf - 5 <= now && exp + 5 >= now &&
     iss === 'tollgate' && (aud === 'tollgate-api' || (Array.isArray(aud) && aud.every(isString) && aud.includes('tollgate-api'))) &&
-    Array.isArray(roles) && roles.every(isString)
+    Array.isArray(roles) && roles.every(isString) && (sid === undefined || isString(sid))
 }
 
 async function setup (t: Test): Promise<{ app: FastifyInstance, sub: string }> {

@@ -172,6 +172,7 @@ const rows: Row[] = [
   { name: 'no scope claim', authorization: (sub) => `Bearer ${forge(without(claims(sub), 'scope'))}`, challenge: invalid(WRONG_TYPE) },
   { name: 'a numeric sub', authorization: () => `Bearer ${forge(claims('x', { sub: 42 }))}`, challenge: invalid(WRONG_TYPE) },
   { name: 'an exp that is a string', authorization: (sub) => `Bearer ${forge(claims(sub, { exp: String(now() + 900) }))}`, challenge: invalid(WRONG_TYPE) },
+  { name: 'a sid that is not a string', authorization: (sub) => `Bearer ${forge(claims(sub, { sid: 7 }))}`, challenge: invalid(WRONG_TYPE) },
   { name: 'an iat that is a string', authorization: (sub) => `Bearer ${forge(claims(sub, { iat: 'yesterday' }))}`, challenge: invalid(WRONG_TYPE) }
 ]
 
@@ -240,6 +241,13 @@ t.test('a token issued before "log out everywhere" is revoked, a new one works',
 
   const fresh = await login(app, { username: 'alice', password: 'correct horse battery staple' })
   t.equal((await app.inject({ url: '/users/me', headers: bearer(fresh) })).statusCode, 200)
+})
+
+t.test('a token used to log out is revoked at once, even though it was cached as verified', async (t) => {
+  const { app, valid } = await setup(t)
+  t.equal((await app.inject({ url: '/users/me', headers: bearer(valid) })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(valid) })).statusCode, 204)
+  assertDenied(t, await app.inject({ url: '/users/me', headers: bearer(valid) }), invalid('The access token has been revoked'))
 })
 
 t.test('a user without the admin role gets 403 insufficient_scope on GET /admin/users', async (t) => {
