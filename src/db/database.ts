@@ -15,15 +15,33 @@ export interface DatabaseOptions {
   schema?: string
 }
 
-export function createDatabase ({ url, schema }: DatabaseOptions): Db {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length)
+/**
+ * The store DATABASE_URL names could not be opened or brought up to date. The message names the variable
+ * so an operator knows what to fix, and never holds the URL itself, which may carry a password.
+ */
+export class StoreError extends Error {
+  constructor (action: string, cause: unknown) {
+    super(`DATABASE_URL: cannot ${action}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.name = 'StoreError'
+  }
+}
+
+function openSqlite (file: string): SQLite.Database {
+  try {
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true })
     const sqlite = new SQLite(file)
     // WAL lets the CLI write while a server reads; a busy timeout waits for the writer instead of failing.
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('busy_timeout = 5000')
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return sqlite
+  } catch (error) {
+    throw new StoreError('open the SQLite store', error)
+  }
+}
+
+export function createDatabase ({ url, schema }: DatabaseOptions): Db {
+  if (url.startsWith('sqlite:')) {
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url.slice('sqlite:'.length)) }) })
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -40,13 +58,18 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
 
 /** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
 export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
-  if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute()
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    // Without it Kysely looks for its bookkeeping tables in any schema, and may find another run's.
-    ...(schema === undefined ? {} : { migrationTableSchema: schema })
-  })
-  const { error } = await migrator.migrateToLatest()
-  if (error !== undefined) throw error
+  try {
+    if (schema !== undefined) await db.schema.createSchema(schema).ifNotExists().execute()
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      // Without it Kysely looks for its bookkeeping tables in any schema, and may find another run's.
+      ...(schema === undefined ? {} : { migrationTableSchema: schema })
+    })
+    const { error } = await migrator.migrateToLatest()
+    if (error !== undefined) throw error
+  } catch (error) {
+    // Most often the store is unreachable or refuses the credentials; then the URL is what to fix.
+    throw new StoreError('reach or migrate the store', error)
+  }
 }
