@@ -25,7 +25,8 @@ const credentialFields = fc.record({
   grant_type: fc.oneof(fc.constant('password'), fc.jsonValue()),
   username: fc.oneof(fc.constant('alice'), fc.string({ maxLength: 80 }), fc.jsonValue()),
   password: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue()),
-  scope: fc.jsonValue()
+  scope: fc.jsonValue(),
+  refresh_token: fc.oneof(fc.string({ maxLength: 80 }), fc.jsonValue())
 }, { requiredKeys: [] })
 
 const jsonBodies = fc.oneof(fc.jsonValue(), credentialFields, fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue()))
@@ -43,7 +44,7 @@ async function setup (t: Test): Promise<FastifyInstance> {
   return app
 }
 
-for (const url of ['/auth/token', '/auth/login']) {
+for (const url of ['/auth/token', '/auth/login', '/auth/refresh']) {
   const runs = url === '/auth/login' ? 60 : 200
 
   t.test(`POST ${url}: any JSON value as the body gets a JSON answer, never a 5xx`, async (t) => {

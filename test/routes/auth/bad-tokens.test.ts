@@ -250,6 +250,14 @@ t.test('a token used to log out is revoked at once, even though it was cached as
   assertDenied(t, await app.inject({ url: '/users/me', headers: bearer(valid) }), invalid('The access token has been revoked'))
 })
 
+t.test('a real refresh token presented as a Bearer token is refused', async (t) => {
+  const { app } = await setup(t)
+  const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'alice', password: 'correct horse battery staple' } })
+  const refreshToken: unknown = response.json().refresh_token
+  t.type(refreshToken, 'string', 'login issues a refresh token')
+  assertDenied(t, await app.inject({ url: '/users/me', headers: bearer(String(refreshToken)) }), invalid(MALFORMED))
+})
+
 t.test('a user without the admin role gets 403 insufficient_scope on GET /admin/users', async (t) => {
   const { app, valid } = await setup(t)
   const response = await app.inject({ url: '/admin/users', headers: bearer(valid) })
