@@ -21,7 +21,7 @@ const DOCS_CSP = {
 }
 
 /** `GET /users/me` becomes `getUsersMe`: stable names for generated clients and Swagger UI's deep links. */
-export function operationId (method: string | string[], url: string): string {
+function operationId (method: string | string[], url: string): string {
   const words = [...[method].flat(), ...url.split(/[^A-Za-z0-9]+/)].filter((word) => word !== '').map((word) => word.toLowerCase())
   return words.map((word, i) => i === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)).join('')
 }
@@ -56,10 +56,8 @@ export default fp(async function openapi (fastify) {
         }
       }
     },
-    transform ({ schema, url, route }) {
-      if (schema === undefined || schema.operationId !== undefined) return { schema, url }
-      return { schema: { ...schema, operationId: operationId(route.method, url) }, url }
-    },
+    // A route that names its own operationId keeps it.
+    transform: ({ schema, url, route }) => ({ schema: { operationId: operationId(route.method, url), ...schema }, url }),
     // Name shared schemas after their $id instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
