@@ -49,12 +49,25 @@ export interface RefreshTokensTable {
   spent_at: number | null
 }
 
+/** OAuth2 confidential clients (services) using the client credentials grant. */
+export interface ClientsTable {
+  /** The `client_id`, also the `sub` of the client's tokens. */
+  id: string
+  /** argon2id hash of the client secret. */
+  secret_hash: string
+  /** Space-separated scopes the client may request. */
+  scopes: string
+  disabled: Generated<number>
+  created_at: ColumnType<number, number, never>
+}
+
 export interface Database {
   users: UsersTable
   revoked_tokens: RevokedTokensTable
   user_cutoffs: UserCutoffsTable
   refresh_families: RefreshFamiliesTable
   refresh_tokens: RefreshTokensTable
+  clients: ClientsTable
 }
 
 export type UserRow = Selectable<UsersTable>

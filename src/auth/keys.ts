@@ -1,0 +1,91 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+
+export type AsymmetricAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
+
+/** A public key as published in the JWKS (RFC 7517), always with its `kid`, `alg` and `use`. */
+export interface PublicJwk extends JsonWebKey {
+  kid: string
+  alg: AsymmetricAlgorithm
+  use: 'sig'
+}
+
+export interface PublicKey {
+  kid: string
+  algorithm: AsymmetricAlgorithm
+  /** SPKI PEM, the form fast-jwt takes. */
+  pem: string
+  jwk: PublicJwk
+}
+
+export interface SigningKey extends PublicKey {
+  privatePem: string
+}
+
+/** Which key type and size each algorithm needs; anything else is refused at start. */
+function checkKeyFits (key: KeyObject, algorithm: AsymmetricAlgorithm): void {
+  const type = key.asymmetricKeyType
+  const details = key.asymmetricKeyDetails
+  if (algorithm === 'RS256' && type === 'rsa' && (details?.modulusLength ?? 0) >= 2048) return
+  if (algorithm === 'ES256' && type === 'ec' && details?.namedCurve === 'prime256v1') return
+  if (algorithm === 'EdDSA' && type === 'ed25519') return
+  const wanted = { RS256: 'an RSA key of at least 2048 bits', ES256: 'an EC key on P-256', EdDSA: 'an Ed25519 key' }[algorithm]
+  throw new Error(`${algorithm} needs ${wanted}, not ${type ?? 'this key'}`)
+}
+
+/** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x']
+}
+
+/** RFC 7638 JWK thumbprint (SHA-256, base64url): a `kid` that anyone can recompute from the key itself. */
+export function thumbprint (jwk: JsonWebKey): string {
+  const members = THUMBPRINT_MEMBERS[jwk.kty ?? '']
+  if (members === undefined) throw new Error(`cannot compute a thumbprint for key type ${jwk.kty ?? '(none)'}`)
+  const canonical = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(',')}}`
+  return createHash('sha256').update(canonical).digest('base64url')
+}
+
+function describePublicKey (key: KeyObject, algorithm: AsymmetricAlgorithm): PublicKey {
+  checkKeyFits(key, algorithm)
+  const exported = key.export({ format: 'jwk' })
+  const kid = thumbprint(exported)
+  return {
+    kid,
+    algorithm,
+    pem: key.export({ format: 'pem', type: 'spki' }).toString(),
+    jwk: { ...exported, kid, alg: algorithm, use: 'sig' }
+  }
+}
+
+/** Reads a PEM private key (PKCS#8, or PKCS#1/SEC1) and checks it fits the algorithm. */
+export function loadSigningKey (algorithm: AsymmetricAlgorithm, pem: string | Buffer): SigningKey {
+  const privateKey = createPrivateKey(pem)
+  return {
+    ...describePublicKey(createPublicKey(privateKey), algorithm),
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+  }
+}
+
+/** Reads a PEM public key, or the public half of a PEM private key (a retired key may be kept either way). */
+export function loadPublicKey (algorithm: AsymmetricAlgorithm, pem: string | Buffer): PublicKey {
+  return describePublicKey(createPublicKey(pem), algorithm)
+}
+
+export const readPem = (file: string): string => readFileSync(file, 'utf8')
+
+/** A new key pair for the algorithm, as PEM (PKCS#8 private, SPKI public). */
+export function generateKeyPair (algorithm: AsymmetricAlgorithm): { privatePem: string, publicPem: string, kid: string } {
+  const pair = algorithm === 'RS256'
+    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+    : algorithm === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('ed25519')
+  return {
+    privatePem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicPem: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    kid: thumbprint(pair.publicKey.export({ format: 'jwk' }))
+  }
+}
