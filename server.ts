@@ -3,7 +3,25 @@ import { buildApp } from './app.js'
 import { loadEnvironment } from './src/config/environment.js'
 import { bootstrapAdmin } from './src/users/bootstrap.js'
 
-const { env, notices } = loadEnvironment()
+const reason = (error: unknown): string => error instanceof Error ? error.message : String(error)
+
+/**
+ * Every failure before listening ends here: one line on stderr that says what to fix, exit code 1, never
+ * a stack trace and never a variable's value.
+ */
+function refuse (message: string): never {
+  process.stderr.write(`tollgate: ${message}\n`)
+  process.exit(1)
+}
+
+let loaded
+try {
+  loaded = loadEnvironment()
+} catch (error) {
+  // Only the first run outside production writes: a read-only working directory is the usual cause.
+  refuse(`cannot start: could not read or write .env in ${process.cwd()}: ${reason(error)}`)
+}
+const { env, notices } = loaded
 
 let app
 try {
@@ -11,24 +29,35 @@ try {
   await app.ready()
 } catch (error) {
   // A bad variable stops the process before it listens, with a message naming the variable.
-  process.stderr.write(`tollgate: cannot start: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
+  refuse(`cannot start: ${reason(error)}`)
 }
 
 for (const notice of notices) app.log.warn(notice)
 
 if (app.config.NODE_ENV !== 'production') {
-  const created = await bootstrapAdmin(app.users, app.passwords, {
-    username: app.config.TOLLGATE_ADMIN_USERNAME,
-    password: app.config.TOLLGATE_ADMIN_PASSWORD
-  })
+  let created
+  try {
+    created = await bootstrapAdmin(app.users, app.passwords, {
+      username: app.config.TOLLGATE_ADMIN_USERNAME,
+      password: app.config.TOLLGATE_ADMIN_PASSWORD
+    })
+  } catch (error) {
+    refuse(`cannot create the first admin from TOLLGATE_ADMIN_USERNAME: ${reason(error)}`)
+  }
   if (created !== undefined) {
     app.log.warn({ event: 'admin.created', username: created.username }, 'the user store was empty: created the first admin')
     // Printed once to the terminal, never through the logger, so it cannot end up in collected logs.
     if (created.generatedPassword !== undefined) {
-      process.stdout.write(`\nFirst admin: ${created.username} / ${created.generatedPassword}  (shown once; change it with \`tollgate user\`)\n\n`)
+      process.stdout.write(`\nFirst admin: ${created.username} / ${created.generatedPassword}  (shown once: keep it now)\n\n`)
     }
   }
+}
+
+try {
+  await app.listen({ host: app.config.HOST, port: app.config.PORT })
+} catch (error) {
+  // Address in use, a HOST that does not resolve, a privileged PORT: the variables are what to change.
+  refuse(`cannot listen on HOST ${app.config.HOST} and PORT ${app.config.PORT}: ${reason(error)}`)
 }
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
@@ -36,5 +65,3 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   else app.log.info({ signal }, 'shutting down')
   await app.close()
 })
-
-await app.listen({ host: app.config.HOST, port: app.config.PORT })
