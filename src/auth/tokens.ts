@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createSigner, createVerifier, TokenError, type Algorithm, type KeyFetcher, type SignerOptions, type VerifierOptions } from 'fast-jwt'
+import { createSigner, createVerifier, TokenError, type Algorithm, type SignerOptions, type VerifierOptions } from 'fast-jwt'
 import { LRUCache } from 'lru-cache'
 
 /** The payload of every access token Tollgate issues (CONTRACT.md, "Access token"). */
@@ -38,8 +38,11 @@ export interface TokenServiceOptions {
   algorithm: SigningAlgorithm
   /** The HMAC secret, or the PEM private key of an asymmetric algorithm. */
   signingKey: string | Buffer
-  /** The HMAC secret, a PEM public key, or a function choosing the key from the token header (a `kid`). */
-  verifyKey: string | Buffer | KeyFetcher
+  /**
+   * The HMAC secret or a PEM public key. Not a key function: fast-jwt makes any verifier with one
+   * asynchronous, and `verify` is synchronous on purpose (it runs on every protected request).
+   */
+  verifyKey: string | Buffer
   keyId?: string
   issuer: string
   audience: string
@@ -111,10 +114,7 @@ export function createTokenService (options: TokenServiceOptions) {
   }
 
   const sign = createSigner({ ...signerOptions, key: options.signingKey })
-  const verifyKey = options.verifyKey
-  const verifySignature = typeof verifyKey === 'function'
-    ? createVerifier({ ...verifierOptions, key: verifyKey })
-    : createVerifier({ ...verifierOptions, key: verifyKey })
+  const verifySignature = createVerifier({ ...verifierOptions, key: options.verifyKey })
 
   const cacheSize = options.cacheSize ?? 10_000
   const cache = cacheSize > 0 ? new LRUCache<string, AccessClaims>({ max: cacheSize }) : undefined
