@@ -35,10 +35,12 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['admin'],
       summary: 'Change a user\'s roles or disable them; either ends the tokens they hold',
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      // Unknown fields are refused with a schema nothing matches, not `false`: Fastify's Ajv silently strips
+      // those, so a typo like `{"disable": true}` would answer 200 and change nothing.
       body: Type.Object({
         roles: Type.Optional(Type.Array(Role, { maxItems: 32 })),
         disabled: Type.Optional(Type.Boolean())
-      }, { additionalProperties: false, minProperties: 1 }),
+      }, { additionalProperties: Type.Never(), minProperties: 1 }),
       response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }
     }
   }, async function (request, reply) {
