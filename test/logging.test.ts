@@ -13,6 +13,12 @@ async function buildLogged (t: Test) {
   app.get('/test-only/fail', async () => {
     throw new Error('database password=hunter2 leaked in /srv/tollgate/internal.ts')
   })
+  app.get('/test-only/unavailable', async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { statusCode: 503 })
+  })
+  app.get('/test-only/odd-status', async () => {
+    throw Object.assign(new Error('a library set a status no HTTP client knows'), { statusCode: 1000 })
+  })
   await app.ready()
   const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>)
   return { app, lines, records }
@@ -72,4 +78,16 @@ t.test('a 5xx answers a generic message with no stack, and the cause is logged f
   const logged = records().find((record) => record.level === 50)
   t.ok(logged, 'the failure is logged at error level')
   t.match(logged, { msg: 'request failed', err: { message: /leaked/, stack: /internal/ } })
+})
+
+t.test('a dependency that is down answers 503 with a generic message; a nonsense status becomes 500', async (t) => {
+  const { app } = await buildLogged(t)
+  const unavailable = await app.inject({ url: '/test-only/unavailable' })
+  t.equal(unavailable.statusCode, 503)
+  t.same(unavailable.json(), { statusCode: 503, error: 'Service Unavailable', message: 'A service Tollgate depends on is unavailable, try again shortly' })
+  t.notOk(unavailable.body.includes('10.0.0.7'), 'the address of the dependency is not revealed')
+
+  const odd = await app.inject({ url: '/test-only/odd-status' })
+  t.equal(odd.statusCode, 500)
+  t.same(odd.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side' })
 })

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { bearer, build, createUser, login, TEST_SECRET } from '../../helper.js'
+import { buildApp } from '../../../app.js'
+import { bearer, build, createUser, login, TEST_SECRET, testEnv } from '../../helper.js'
 
 // Every bad token is built here byte by byte, so each row fails for exactly the reason it names.
 type Json = Record<string, unknown> | unknown[]
@@ -269,6 +270,23 @@ t.test('a user without the admin role gets 403 insufficient_scope on GET /admin/
   assertDenied(t, anonymous, MISSING)
   const forged = await app.inject({ url: '/admin/users', headers: bearer(forge(claims(randomUUID(), { roles: ['admin'] }), { secret: 'another-secret-that-is-also-32-bytes-long' })) })
   assertDenied(t, forged, invalid(BAD_SIGNATURE))
+})
+
+t.test('a token without a scope a route needs gets 403 naming the scope', async (t) => {
+  const app = await buildApp({ env: testEnv(), logger: false })
+  t.after(() => app.close())
+  // No shipped route needs a scope yet; the guard and its challenge follow from config.auth alone.
+  app.get('/test-only/reports', { config: { auth: { scopes: ['reports:read'] } } }, async () => ({ ok: true }))
+  await app.ready()
+  const alice = await createUser(app, 'alice')
+  const scoped = (scope: string) => bearer(forge({ ...claims(alice.id), scope }))
+
+  const response = await app.inject({ url: '/test-only/reports', headers: scoped('profile') })
+  t.equal(response.statusCode, 403)
+  t.equal(response.headers['www-authenticate'], 'Bearer realm="tollgate", error="insufficient_scope", scope="reports:read"')
+  t.match(response.json(), { statusCode: 403, error: 'Forbidden' })
+  t.equal((await app.inject({ url: '/test-only/reports', headers: scoped('profile reports:read') })).statusCode, 200)
+  assertDenied(t, await app.inject({ url: '/test-only/reports' }), MISSING)
 })
 
 t.test('disabling a user ends the tokens they hold', async (t) => {
