@@ -272,6 +272,20 @@ t.test('a user without the admin role gets 403 insufficient_scope on GET /admin/
   assertDenied(t, forged, invalid(BAD_SIGNATURE))
 })
 
+t.test('HEAD on a protected route is guarded like its GET', async (t) => {
+  const { app, valid } = await setup(t)
+  assertDeniedHead(t, await app.inject({ method: 'HEAD', url: '/users/me' }))
+  assertDeniedHead(t, await app.inject({ method: 'HEAD', url: '/users/me', headers: bearer(`${valid}x`) }))
+  const forbidden = await app.inject({ method: 'HEAD', url: '/admin/users', headers: bearer(valid) })
+  t.equal(forbidden.statusCode, 403)
+  t.equal((await app.inject({ method: 'HEAD', url: '/users/me', headers: bearer(valid) })).statusCode, 200)
+
+  function assertDeniedHead (t: Test, response: LightMyRequestResponse): void {
+    t.equal(response.statusCode, 401)
+    t.match(response.headers['www-authenticate'], /^Bearer realm="tollgate"/)
+  }
+})
+
 t.test('a token without a scope a route needs gets 403 naming the scope', async (t) => {
   const app = await buildApp({ env: testEnv(), logger: false })
   t.after(() => app.close())
