@@ -83,6 +83,15 @@ t.test('a configuration error is one line and exit code 1', async (t) => {
   t.notMatch(shortSecret.stderr, 'too-short', 'the secret itself is never shown')
 })
 
+t.test('a store that cannot be reached is one line and exit code 1', async (t) => {
+  for (const url of ['postgres://127.0.0.1:1/tollgate', 'postgres://localhost:1/tollgate']) {
+    const { code, stderr } = await cli(['user', 'list'], { ...fileEnv(t.testdir()), DATABASE_URL: url })
+    t.equal(code, 1, url)
+    t.ok(isOneErrorLine(stderr), stderr)
+    t.match(stderr, /^tollgate: cannot start: .*ECONNREFUSED/)
+  }
+})
+
 t.test('without an explicit environment the CLI reads the process environment and ./.env, like the server', async (t) => {
   const dir = t.testdir()
   writeFileSync(join(dir, '.env'), `DATABASE_URL=sqlite:${join(dir, 'from-dotenv.db')}\n`)

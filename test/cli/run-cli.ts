@@ -31,8 +31,8 @@ export async function cli (argv: string[], env: Environment | undefined, input: 
   return { code, stdout: stdout.text, stderr: stderr.text }
 }
 
-/** A terminal whose user types `keys` (raw mode: `\r` ends a line); records the raw-mode switches. */
-export function fakeTerminal (keys: string): { stdin: CliIo['stdin'], rawModes: boolean[] } {
+/** A terminal whose user types `chunks` (raw mode: `\r` ends a line); records the raw-mode switches. */
+export function fakeTerminal (...chunks: string[]): { stdin: CliIo['stdin'], rawModes: boolean[] } {
   const rawModes: boolean[] = []
   const stdin = Object.assign(new PassThrough(), {
     isTTY: true,
@@ -41,7 +41,7 @@ export function fakeTerminal (keys: string): { stdin: CliIo['stdin'], rawModes: 
       return stdin
     }
   })
-  stdin.write(keys)
+  for (const chunk of chunks) stdin.write(chunk)
   return { stdin, rawModes }
 }
 

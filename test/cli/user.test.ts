@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import t from 'tap'
 import type { Environment } from '../../src/config/environment.js'
 import { bearer, build, login } from '../helper.js'
@@ -44,7 +45,8 @@ t.test('user add refuses a short, missing or overlong password and creates nobod
     ['seven7\n', /at least 8 characters/],
     ['', /no password on standard input/],
     ['\n', /at least 8 characters/],
-    [`${'x'.repeat(1025)}\n`, /at most 1024 characters/]
+    [`${'x'.repeat(1025)}\n`, /at most 1024 characters/],
+    ['x'.repeat(70_000), /too long to be a password/]
   ]
   for (const [input, reason] of cases) {
     const { code, stdout, stderr } = await cli(['user', 'add', 'alice'], env, input)
@@ -53,6 +55,11 @@ t.test('user add refuses a short, missing or overlong password and creates nobod
     t.ok(isOneErrorLine(stderr), stderr)
     t.match(stderr, reason)
   }
+  const broken = new Readable({ read () { this.destroy(new Error('EIO: i/o error, read')) } })
+  const unreadable = await cli(['user', 'add', 'alice'], env, broken)
+  t.equal(unreadable.code, 1)
+  t.equal(unreadable.stderr, 'tollgate: cannot read standard input: EIO: i/o error, read\n')
+
   t.equal((await cli(['user', 'list'], env)).stdout.split('\n').filter(Boolean).length, 1, 'only the header')
 })
 
@@ -180,7 +187,7 @@ t.test('on a terminal two different passwords, or Ctrl-C, create nobody', async 
   t.match(mismatch.stderr, /\ntollgate: the two passwords differ\n$/)
   t.same(differ.rawModes, [true, false])
 
-  const interrupted = fakeTerminal('half a pass\u0003')
+  const interrupted = fakeTerminal('half a pass', '\u0003')
   const cancelled = await cli(['user', 'add', 'alice'], env, interrupted.stdin)
   t.equal(cancelled.code, 130)
   t.match(cancelled.stderr, /\ntollgate: cancelled\n$/)

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import type { Environment } from '../../src/config/environment.js'
+import { bearer, build, login } from '../helper.js'
+import { fileEnv, isOneErrorLine, type CliRun } from './run-cli.js'
+
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
+const PASSWORD = 'correct horse battery staple'
+
+/** Runs the built `tollgate` as its own process, with only the given variables and `input` piped to stdin. */
+function tollgate (argv: string[], env: Environment, cwd: string, input = ''): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { PATH: process.env.PATH, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+    child.stdin.end(input)
+  })
+}
+
+if (!existsSync(BIN)) {
+  t.fail(`${BIN} is missing: run \`npm run build\` first (\`npm test\` does)`)
+} else {
+  t.test('the built tollgate prints its help, and refuses a bad command line in one line', async (t) => {
+    const dir = t.testdir()
+    const help = await tollgate(['--help'], fileEnv(dir), dir)
+    t.equal(help.code, 0, help.stderr)
+    t.match(help.stdout, 'tollgate user add <username> [--roles a,b]')
+
+    const bad = await tollgate(['user', 'frobnicate'], fileEnv(dir), dir)
+    t.equal(bad.code, 2)
+    t.equal(bad.stdout, '')
+    t.ok(isOneErrorLine(bad.stderr), bad.stderr)
+
+    const badConfig = await tollgate(['user', 'list'], { ...fileEnv(dir), DATABASE_URL: 'mysql://localhost/tollgate' }, dir)
+    t.equal(badConfig.code, 1)
+    t.ok(isOneErrorLine(badConfig.stderr), badConfig.stderr)
+    t.match(badConfig.stderr, 'DATABASE_URL')
+  })
+
+  t.test('a user added by the built tollgate logs in; once disabled, they cannot', async (t) => {
+    const dir = t.testdir()
+    const env = fileEnv(dir)
+    const added = await tollgate(['user', 'add', 'bob', '--roles', 'reader'], env, dir, `${PASSWORD}\n`)
+    t.equal(added.code, 0, added.stderr)
+    t.match(added.stdout, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$/)
+
+    const taken = await tollgate(['user', 'add', 'BOB'], env, dir, `${PASSWORD}\n`)
+    t.equal(taken.code, 1)
+    t.ok(isOneErrorLine(taken.stderr), taken.stderr)
+
+    const app = await build(t, { DATABASE_URL: env.DATABASE_URL })
+    const token = await login(app, { username: 'bob', password: PASSWORD })
+
+    const disabled = await tollgate(['user', 'disable', 'bob'], env, dir)
+    t.equal(disabled.code, 0, disabled.stderr)
+    const again = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'bob', password: PASSWORD } })
+    t.equal(again.statusCode, 401, 'a disabled user cannot log in')
+    const fresh = await build(t, { DATABASE_URL: env.DATABASE_URL })
+    t.equal((await fresh.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 401, 'nor use a token from before')
+  })
+}
