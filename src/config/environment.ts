@@ -12,14 +12,19 @@ export interface LoadedEnvironment {
 }
 
 /**
- * Reads `.env` under the real environment (real variables win), and on a first run outside production
+ * Reads `.env` under the real environment (real variables win unless empty), and on a first run outside production
  * writes a fresh 256-bit `JWT_SECRET` into `.env` with mode 0600, so `npm start` works on a fresh clone
  * without a secret ever being committed or printed.
  */
 export function loadEnvironment (cwd: string = process.cwd(), processEnv: Environment = process.env): LoadedEnvironment {
   const file = join(cwd, '.env')
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {}
-  const env: Environment = { ...fromFile, ...processEnv }
+  const env: Environment = { ...fromFile }
+  // Real variables win, except an empty one over a value in .env: `JWT_SECRET=${JWT_SECRET}` in a compose
+  // file gives an empty variable, and a fresh secret would be written and replaced on every start.
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (value !== '' || fromFile[name] === undefined) env[name] = value
+  }
   const notices: string[] = []
 
   const usesSecret = (env.JWT_ALGORITHM ?? 'HS256').startsWith('HS')
