@@ -1,0 +1,36 @@
+import t from 'tap'
+import type { Config } from '../../../src/config/schema.js'
+import { checkConfig, ConfigError } from '../../../src/config/validate.js'
+
+const BASE: Config = {
+  NODE_ENV: 'production',
+  PORT: 3000,
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  JWT_ALGORITHM: 'HS256',
+  JWT_ISSUER: 'tollgate',
+  JWT_AUDIENCE: 'tollgate-api',
+  ACCESS_TOKEN_TTL: 900,
+  REFRESH_TOKEN_TTL: 1_209_600,
+  DATABASE_URL: 'sqlite::memory:'
+} as Config
+
+t.test('an HMAC algorithm needs a secret of at least 32 bytes', async (t) => {
+  t.throws(() => checkConfig(BASE), { name: 'ConfigError', variable: 'JWT_SECRET', message: /^JWT_SECRET is required/ }, 'missing')
+  t.throws(() => checkConfig(BASE), ConfigError)
+  const short = 's'.repeat(31)
+  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: short }), { name: 'ConfigError', variable: 'JWT_SECRET', message: /^JWT_SECRET must be at least 32 bytes/ })
+  try {
+    checkConfig({ ...BASE, JWT_SECRET: short })
+  } catch (error) {
+    t.notMatch((error as Error).message, short, 'the message never holds the value')
+  }
+  t.doesNotThrow(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32) }))
+})
+
+t.test('an asymmetric algorithm needs a private key file, not a secret', async (t) => {
+  for (const algorithm of ['RS256', 'ES256', 'EdDSA'] as const) {
+    t.throws(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm }), { name: 'ConfigError', variable: 'JWT_PRIVATE_KEY_FILE' }, algorithm)
+    t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY_FILE: '/keys/private.pem' }))
+  }
+})
