@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { PasswordHasher } from '../auth/passwords.js'
-import type { UsersRepository } from './users-repository.js'
+import { UsernameTakenError, type UsersRepository } from './users-repository.js'
 
 export interface BootstrapResult {
   username: string
@@ -21,6 +21,12 @@ export async function bootstrapAdmin (
   const username = configured.username ?? 'admin'
   const generatedPassword = configured.password === undefined ? randomBytes(12).toString('base64url') : undefined
   const password = configured.password ?? generatedPassword ?? ''
-  await users.create({ username, passwordHash: await passwords.hash(password), roles: ['admin'] })
+  try {
+    await users.create({ username, passwordHash: await passwords.hash(password), roles: ['admin'] })
+  } catch (error) {
+    // Another process starting on the same empty store made the admin first: nothing is left to do.
+    if (error instanceof UsernameTakenError) return undefined
+    throw error
+  }
   return { username, ...(generatedPassword === undefined ? {} : { generatedPassword }) }
 }
