@@ -2,8 +2,8 @@ import type { Test } from 'tap'
 import type { Db } from '../../../src/db/database.js'
 import { createUsersRepository, UsernameTakenError, UsernameTooLongError } from '../../../src/users/users-repository.js'
 
-/** Opens an empty, migrated store for one test and says how to close it. */
-export type DbFactory = () => Promise<{ db: Db, close: () => Promise<void> }>
+/** Opens an empty, migrated store for one test, closed and removed when that test ends. */
+export type DbFactory = (t: Test) => Promise<Db>
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'
 
@@ -13,9 +13,7 @@ const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaG
  */
 export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
   async function repository (t: Test) {
-    const { db, close } = await openDb()
-    t.teardown(close)
-    return createUsersRepository(db)
+    return createUsersRepository(await openDb(t))
   }
 
   t.test('a created user is found by id and by username, in any case', async (t) => {
