@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { createDatabase, migrateToLatest, StoreError } from '../../../src/db/database.js'
+import { stores } from '../../support/stores.js'
+
+t.test('a SQLite store is created with its missing folders, and migrating twice changes nothing', async (t) => {
+  const file = join(t.testdir({}), 'nested', 'folders', 'tollgate.db')
+  const db = createDatabase({ url: `sqlite:${file}` })
+  t.teardown(() => db.destroy())
+  await migrateToLatest(db)
+  await migrateToLatest(db)
+  t.ok(existsSync(file))
+  const tables = (await db.introspection.getTables()).map((table) => table.name)
+  t.ok(tables.includes('users'), `tables: ${tables.join(', ')}`)
+})
+
+for (const store of stores) {
+  t.test(`epoch-millisecond times come back as numbers on ${store.name}`, async (t) => {
+    const { env, options } = await store.setup(t)
+    const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+    t.after(() => db.destroy())
+    await migrateToLatest(db, options.databaseSchema)
+    const now = Date.now()
+    await db.insertInto('users').values({ id: 'u1', username: 'a', username_key: 'a', password_hash: 'h', roles: '', created_at: now }).execute()
+    const row = await db.selectFrom('users').select(['created_at']).executeTakeFirstOrThrow()
+    t.equal(row.created_at, now)
+    t.type(row.created_at, 'number')
+  })
+}
+
+t.test('a SQLite store that cannot be opened is a StoreError naming DATABASE_URL', async (t) => {
+  const dir = t.testdir({ 'a-file': 'not a folder' })
+  for (const file of [dir, join(dir, 'a-file', 'tollgate.db')]) {
+    t.throws(() => createDatabase({ url: `sqlite:${file}` }), { name: 'StoreError', message: /^DATABASE_URL: cannot open the SQLite store: / }, file)
+  }
+})
+
+t.test('a PostgreSQL store that does not answer is a StoreError naming DATABASE_URL, without the URL', async (t) => {
+  const db = createDatabase({ url: 'postgres://tollgate:pg-password-91c2@127.0.0.1:1/tollgate' })
+  t.teardown(() => db.destroy())
+  const error = await migrateToLatest(db).then(() => undefined, (error: unknown) => error)
+  t.type(error, StoreError)
+  t.match(error, { message: /^DATABASE_URL: cannot reach or migrate the store: .*ECONNREFUSED/, cause: { code: 'ECONNREFUSED' } })
+  t.notMatch((error as Error).message, 'pg-password-91c2')
+})
