@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
-import { ErrorSchema, OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
+import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
 import config from './plugins/config.js'
 import database from './plugins/database.js'
@@ -70,10 +70,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,
-    jwt: { secret: parent.config.JWT_SECRET ?? '', ...parent.tokens.jwtPluginOptions }
+    jwt: parent.tokens.jwtPluginOptions
   }))
   await app.register(swagger)
-  for (const schema of [ErrorSchema, OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)
+  for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes') })
   return app
 }

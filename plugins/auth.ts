@@ -1,9 +1,12 @@
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt'
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { bearerChallenge } from '../src/auth/challenge.js'
-import { InvalidTokenError, type AccessClaims } from '../src/auth/tokens.js'
-import { errorResponse } from '../src/http/schemas.js'
+import { loadPublicKey, type AsymmetricAlgorithm } from '../src/auth/keys.js'
+import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remote-key-set.js'
+import type { AccessClaims } from '../src/auth/tokens.js'
+import { createAccessTokenVerifier, InvalidTokenError, signatureCheck, type VerifyConstraints } from '../src/auth/verifier.js'
+import { ErrorSchema, errorResponse } from '../src/http/schemas.js'
 
 export interface AuthRequirement {
   /** The user needs at least one of these roles. */
@@ -13,17 +16,44 @@ export interface AuthRequirement {
 }
 
 export interface AccessTokenVerifier {
-  /** Returns the token's claims, or throws InvalidTokenError. */
-  verify (token: string): AccessClaims
+  /** The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again. */
+  verify (token: string): AccessClaims | Promise<AccessClaims>
 }
 
-export interface AuthPluginOptions {
-  verifier: AccessTokenVerifier
+interface CommonOptions {
   /** Checked on every request after the signature, cached or not. */
   isRevoked?: (claims: AccessClaims) => boolean
-  /** Options for @fastify/jwt, so `request.jwtVerify()` applies the same constraints as `authenticate`. */
-  jwt: FastifyJWTOptions
+  /** The `realm` of every `WWW-Authenticate` challenge (default `tollgate`). */
   realm?: string
+}
+
+/**
+ * Tollgate passes its own verifier and @fastify/jwt options. Another Fastify service passes where to
+ * find Tollgate's public keys (its JWKS URL, or one PEM public key) and what `iss`/`aud` to require.
+ */
+export type AuthPluginOptions = CommonOptions & (
+  | {
+    verifier: AccessTokenVerifier
+    /** Options for @fastify/jwt, so `request.jwtVerify()` applies the same constraints as `authenticate`. */
+    jwt?: FastifyJWTOptions
+  }
+  | (VerifyConstraints & Omit<RemoteKeySetOptions, 'onError'>)
+  | (VerifyConstraints & { publicKey: string | Buffer, algorithm: AsymmetricAlgorithm })
+)
+
+/** The verifier the options describe; for a remote key set, fetched once before the app starts serving. */
+async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions): Promise<AccessTokenVerifier> {
+  if ('verifier' in options) return options.verifier
+  if ('publicKey' in options) {
+    const check = signatureCheck(options.algorithm, loadPublicKey(options.algorithm, options.publicKey).pem, options)
+    return createAccessTokenVerifier(options, () => check)
+  }
+  const keySet = createRemoteKeySet({
+    ...options,
+    onError: (error) => { fastify.log.warn({ err: error }, `could not fetch the key set at ${options.jwksUrl}; serving with the keys already held`) }
+  }, options)
+  await keySet.refresh()
+  return createAccessTokenVerifier(options, keySet.resolve)
 }
 
 declare module 'fastify' {
@@ -49,11 +79,15 @@ declare module '@fastify/jwt' {
 const BEARER = 'bearer '
 
 export default fp<AuthPluginOptions>(async function auth (fastify, options) {
-  const { verifier, isRevoked } = options
+  const { isRevoked } = options
+  const verifier = await verifierFor(fastify, options)
   const realm = options.realm ?? 'tollgate'
   const missingTokenChallenge = bearerChallenge(realm)
 
-  await fastify.register(fastifyJwt, options.jwt)
+  if ('jwt' in options && options.jwt !== undefined) await fastify.register(fastifyJwt, options.jwt)
+  // Decorated up front, as @fastify/jwt does, so every request object keeps one shape.
+  else if (!fastify.hasRequestDecorator('user')) fastify.decorateRequest('user', null as unknown as AccessClaims)
+  if (fastify.getSchema('Error') === undefined) fastify.addSchema(ErrorSchema)
 
   function deny (reply: FastifyReply, statusCode: 401 | 403, message: string, challenge: string): void {
     reply.code(statusCode).header('www-authenticate', challenge).send({
@@ -75,16 +109,27 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
       header.includes(' ', BEARER.length)) {
       return deny(reply, 401, 'An access token is required: send "Authorization: Bearer <token>"', missingTokenChallenge)
     }
-    let claims: AccessClaims
+    let claims: AccessClaims | Promise<AccessClaims>
     try {
       claims = verifier.verify(header.slice(BEARER.length))
     } catch (error) {
-      return invalidToken(reply, error instanceof InvalidTokenError ? error.description : 'The access token is malformed')
+      return refuse(reply, error)
     }
+    if (claims instanceof Promise) {
+      claims.then((resolved) => { accept(request, reply, done, resolved) }, (error: unknown) => { refuse(reply, error) })
+    } else {
+      accept(request, reply, done, claims)
+    }
+  }
+
+  function accept (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, claims: AccessClaims): void {
     if (isRevoked !== undefined && isRevoked(claims)) return invalidToken(reply, 'The access token has been revoked')
     request.user = claims
     done()
   }
+
+  const refuse = (reply: FastifyReply, error: unknown): void =>
+    invalidToken(reply, error instanceof InvalidTokenError ? error.description : 'The access token is malformed')
 
   function authorize ({ roles = [], scopes = [] }: AuthRequirement): onRequestHookHandler {
     const scope = scopes.join(' ')

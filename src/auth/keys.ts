@@ -69,6 +69,12 @@ export function loadSigningKey (algorithm: AsymmetricAlgorithm, pem: string | Bu
   }
 }
 
+/** A public key from a JWKS entry (its private members, if any, are ignored). */
+export function publicKeyFromJwk (algorithm: AsymmetricAlgorithm, jwk: JsonWebKey): PublicKey {
+  const { d, p, q, dp, dq, qi, ...publicPart } = jwk
+  return describePublicKey(createPublicKey({ key: publicPart, format: 'jwk' }), algorithm)
+}
+
 /** Reads a PEM public key, or the public half of a PEM private key (a retired key may be kept either way). */
 export function loadPublicKey (algorithm: AsymmetricAlgorithm, pem: string | Buffer): PublicKey {
   return describePublicKey(createPublicKey(pem), algorithm)

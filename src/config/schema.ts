@@ -18,6 +18,7 @@ export const ConfigSchema = Type.Object({
     { default: 'HS256' }
   ),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
   JWT_ISSUER: Type.String({ default: 'tollgate', minLength: 1 }),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
   ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: 60, maximum: 3600 }),

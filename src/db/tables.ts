@@ -61,6 +61,13 @@ export interface ClientsTable {
   created_at: ColumnType<number, number, never>
 }
 
+/** When each signing key was first seen and when it stopped signing: retired keys verify for one token lifetime more. */
+export interface SigningKeysTable {
+  kid: string
+  first_seen_at: number
+  retired_at: number | null
+}
+
 export interface Database {
   users: UsersTable
   revoked_tokens: RevokedTokensTable
@@ -68,6 +75,7 @@ export interface Database {
   refresh_families: RefreshFamiliesTable
   refresh_tokens: RefreshTokensTable
   clients: ClientsTable
+  signing_keys: SigningKeysTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -3,11 +3,13 @@ import * as users from './0001-users.js'
 import * as revocations from './0002-revocations.js'
 import * as refreshTokens from './0003-refresh-tokens.js'
 import * as clients from './0004-clients.js'
+import * as signingKeys from './0005-signing-keys.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
   '0001-users': users,
   '0002-revocations': revocations,
   '0003-refresh-tokens': refreshTokens,
-  '0004-clients': clients
+  '0004-clients': clients,
+  '0005-signing-keys': signingKeys
 }

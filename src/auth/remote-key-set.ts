@@ -1,0 +1,71 @@
+import type { AsymmetricAlgorithm } from './keys.js'
+import { publicKeyFromJwk } from './keys.js'
+import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from './verifier.js'
+
+export interface RemoteKeySetOptions {
+  /** Where the issuer publishes its keys, e.g. `https://tollgate.example/.well-known/jwks.json`. */
+  jwksUrl: string
+  /** Algorithms accepted from the key set (default: RS256, ES256 and EdDSA). */
+  algorithms?: AsymmetricAlgorithm[]
+  /** A token with an unknown `kid` fetches the key set again at most this often (default 30 s). */
+  refetchIntervalMs?: number
+  /** How long one fetch may take (default 3 s). */
+  timeoutMs?: number
+  onError?: (error: unknown) => void
+}
+
+const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
+
+/**
+ * Keys fetched from an issuer's JWKS and kept in memory. The set is fetched once at start and again only
+ * when a token names a `kid` it does not know, at most once per `refetchIntervalMs`, so a flood of forged
+ * `kid`s cannot turn into a flood of requests. When a fetch fails the keys already held keep serving; a
+ * successful fetch replaces the set, so a key the issuer has removed stops verifying.
+ */
+export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: VerifyConstraints) {
+  const allowed = new Set(options.algorithms ?? ALGORITHMS)
+  const refetchIntervalMs = options.refetchIntervalMs ?? 30_000
+  let checks = new Map<string, SignatureCheck>()
+  let lastAttempt = -Infinity
+  let inFlight: Promise<void> | undefined
+
+  async function fetchKeys (): Promise<void> {
+    lastAttempt = Date.now()
+    const response = await fetch(options.jwksUrl, {
+      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+      headers: { accept: 'application/json' }
+    })
+    if (!response.ok) throw new Error(`fetching ${options.jwksUrl} answered ${response.status}`)
+    const body = await response.json() as { keys?: unknown }
+    if (!Array.isArray(body.keys)) throw new Error(`${options.jwksUrl} is not a JWK set`)
+    const next = new Map<string, SignatureCheck>()
+    for (const jwk of body.keys as Array<Record<string, unknown>>) {
+      const { kid, alg, use } = jwk
+      if (typeof kid !== 'string' || typeof alg !== 'string' || !allowed.has(alg as AsymmetricAlgorithm) || (use !== undefined && use !== 'sig')) continue
+      try {
+        const key = publicKeyFromJwk(alg as AsymmetricAlgorithm, jwk)
+        next.set(kid, signatureCheck(key.algorithm, key.pem, constraints))
+      } catch (error) {
+        options.onError?.(error)
+      }
+    }
+    checks = next
+  }
+
+  /** Fetches the key set; concurrent callers share one request, and a failure keeps the keys held. */
+  function refresh (): Promise<void> {
+    inFlight ??= fetchKeys()
+      .catch((error: unknown) => { options.onError?.(error) })
+      .finally(() => { inFlight = undefined })
+    return inFlight
+  }
+
+  const resolve: KeyResolver = ({ kid }) => {
+    if (typeof kid !== 'string') return undefined
+    const check = checks.get(kid)
+    if (check !== undefined || Date.now() - lastAttempt < refetchIntervalMs) return check
+    return refresh().then(() => checks.get(kid))
+  }
+
+  return { resolve, refresh, kids: () => [...checks.keys()] }
+}

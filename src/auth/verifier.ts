@@ -1,0 +1,162 @@
+import { createVerifier, TokenError } from 'fast-jwt'
+import { LRUCache } from 'lru-cache'
+import type { AccessClaims, SigningAlgorithm } from './tokens.js'
+
+/**
+ * RFC 9068's media type for JWT access tokens: it is set on issue and required on verify, so a JWT of
+ * another kind signed with the same key is never accepted as an access token.
+ */
+export const ACCESS_TOKEN_TYPE = 'at+jwt'
+
+/** Tokens longer than this are refused before any parsing (a JWT of ours is well under 1 KiB). */
+export const MAX_TOKEN_LENGTH = 8192
+
+/** Why a token was refused: `description` is safe to send in a `WWW-Authenticate` header. */
+export class InvalidTokenError extends Error {
+  constructor (readonly description: string, readonly reason: string) {
+    super(description)
+    this.name = 'InvalidTokenError'
+  }
+}
+
+export interface VerifyConstraints {
+  issuer: string
+  audience: string
+  /** Leeway for clock skew between the issuer and this verifier, applied to `exp` and `nbf`. */
+  clockToleranceSeconds?: number
+  /** How many verified tokens to remember; 0 turns the cache off. */
+  cacheSize?: number
+}
+
+/** Checks one token's signature and claims against one key; throws fast-jwt's TokenError. */
+export type SignatureCheck = (token: string) => AccessClaims
+
+export interface TokenHeader {
+  alg?: unknown
+  kid?: unknown
+  [name: string]: unknown
+}
+
+/**
+ * Picks the check for a token from its header: undefined when no known key fits, a promise while the
+ * key set is being fetched again (a remote key set meeting a new `kid`).
+ */
+export type KeyResolver = (header: TokenHeader) => SignatureCheck | undefined | Promise<SignatureCheck | undefined>
+
+export const toleranceMs = (constraints: VerifyConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
+
+/** fast-jwt's verifier options for Tollgate's access tokens: every claim check is fast-jwt's own. */
+export function verifierOptions (algorithm: SigningAlgorithm, constraints: VerifyConstraints) {
+  return {
+    algorithms: [algorithm],
+    allowedIss: constraints.issuer,
+    allowedAud: constraints.audience,
+    requiredClaims: ['sub', 'iat', 'nbf', 'exp', 'jti', 'iss', 'aud'],
+    checkTyp: ACCESS_TOKEN_TYPE,
+    clockTolerance: toleranceMs(constraints)
+  }
+}
+
+export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffer, constraints: VerifyConstraints): SignatureCheck {
+  return createVerifier({ ...verifierOptions(algorithm, constraints), key, cache: false })
+}
+
+const DESCRIPTIONS: Partial<Record<string, string>> = {
+  [TokenError.codes.expired]: 'The access token expired',
+  [TokenError.codes.inactive]: 'The access token is not valid yet',
+  [TokenError.codes.invalidSignature]: 'The access token signature is invalid',
+  [TokenError.codes.invalidAlgorithm]: 'The access token algorithm is not accepted',
+  [TokenError.codes.invalidClaimValue]: 'The access token was not issued for this audience or by this issuer',
+  [TokenError.codes.missingRequiredClaim]: 'The access token is missing a required claim',
+  [TokenError.codes.invalidClaimType]: 'The access token has a claim of the wrong type',
+  [TokenError.codes.missingKey]: 'The access token was signed with an unknown key',
+  [TokenError.codes.missingSignature]: 'The access token is not signed',
+  [TokenError.codes.invalidType]: `The access token is not of type ${ACCESS_TOKEN_TYPE}`,
+  [TokenError.codes.invalidCritHeader]: 'The access token has a critical header Tollgate does not support'
+}
+
+function toInvalidTokenError (error: unknown): InvalidTokenError {
+  if (error instanceof InvalidTokenError) return error
+  const code = error instanceof TokenError ? error.code : 'FAST_JWT_UNKNOWN'
+  return new InvalidTokenError(DESCRIPTIONS[code] ?? 'The access token is malformed', code)
+}
+
+const malformed = (): InvalidTokenError => new InvalidTokenError('The access token is malformed', TokenError.codes.malformed)
+const unknownKey = (): InvalidTokenError => new InvalidTokenError('The access token was signed with an unknown key', TokenError.codes.missingKey)
+
+/** Header parameters that point at keys elsewhere (RFC 7515 §4.1.2–4.1.6): never followed, always refused. */
+const KEY_SOURCE_HEADERS = ['jku', 'jwk', 'x5u', 'x5c']
+
+function decodeHeader (token: string): TokenHeader {
+  const end = token.indexOf('.')
+  if (end <= 0) throw malformed()
+  let header: unknown
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'))
+  } catch {
+    throw malformed()
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw malformed()
+  if (KEY_SOURCE_HEADERS.some((name) => name in header)) {
+    throw new InvalidTokenError('The access token names a key source, which Tollgate never follows', 'TOLLGATE_KEY_SOURCE_HEADER')
+  }
+  return header as TokenHeader
+}
+
+/**
+ * The claims fast-jwt does not type-check itself and every guard relies on. `iat` and `sid` are among
+ * them: fast-jwt checks only `exp` and `nbf`, a non-numeric `iat` would slip past the per-user cut-off
+ * comparison, and a non-string `sid` past the lookup of logged-out sessions.
+ */
+function isAccessClaims (claims: AccessClaims): boolean {
+  return typeof claims.iat === 'number' &&
+    (claims.sid === undefined || typeof claims.sid === 'string') &&
+    (claims.client_id === undefined || typeof claims.client_id === 'string') &&
+    typeof claims.sub === 'string' &&
+    typeof claims.jti === 'string' &&
+    typeof claims.scope === 'string' &&
+    Array.isArray(claims.roles) && claims.roles.every((role) => typeof role === 'string')
+}
+
+/**
+ * Verifies access tokens against a key set, remembering the tokens already verified, keyed by the token
+ * string itself: a repeated token costs one map lookup and an expiry comparison. Only verified tokens
+ * are remembered, and never past their `exp`.
+ */
+export function createAccessTokenVerifier (constraints: VerifyConstraints, resolve: KeyResolver) {
+  const tolerance = toleranceMs(constraints)
+  const cacheSize = constraints.cacheSize ?? 10_000
+  const cache = cacheSize > 0 ? new LRUCache<string, AccessClaims>({ max: cacheSize }) : undefined
+
+  function check (token: string, signature: SignatureCheck | undefined): AccessClaims {
+    if (signature === undefined) throw unknownKey()
+    let claims: AccessClaims
+    try {
+      claims = signature(token)
+    } catch (error) {
+      throw toInvalidTokenError(error)
+    }
+    if (!isAccessClaims(claims)) throw new InvalidTokenError('The access token has a claim of the wrong type', TokenError.codes.invalidClaimType)
+    cache?.set(token, claims)
+    return claims
+  }
+
+  /** The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again. */
+  function verify (token: string): AccessClaims | Promise<AccessClaims> {
+    // Before the cache lookup, which would hash the whole string.
+    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('The access token is too long', 'TOLLGATE_TOO_LONG')
+    const cached = cache?.get(token)
+    if (cached !== undefined) {
+      if (cached.exp * 1000 + tolerance > Date.now()) return cached
+      cache?.delete(token)
+    }
+    const signature = resolve(decodeHeader(token))
+    return signature instanceof Promise
+      ? signature.then((resolved) => check(token, resolved), (error: unknown) => { throw toInvalidTokenError(error) })
+      : check(token, signature)
+  }
+
+  return { verify }
+}
+
+export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>
