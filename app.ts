@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
+import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import database from './plugins/database.js'
 import errorHandler from './plugins/error-handler.js'
@@ -67,6 +68,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(refreshTokens)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(sessions)
+  await app.register(clients)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,

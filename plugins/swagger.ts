@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
+import { SCOPES } from '../src/auth/scopes.js'
 
 /**
  * The docs page's own policy: everything from this origin, nothing inline. Not `staticCSP: true`, whose
@@ -41,7 +42,7 @@ export default fp(async function openapi (fastify) {
       },
       tags: [
         { name: 'auth', description: 'Tokens and sessions' },
-        { name: 'users', description: 'The signed-in user' },
+        { name: 'users', description: 'Users: the signed-in one, or any by id with a scope' },
         { name: 'admin', description: 'Administration (role `admin`)' },
         { name: 'meta', description: 'Health and public keys' }
       ],
@@ -50,8 +51,11 @@ export default fp(async function openapi (fastify) {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Paste an access token.' },
           oauth2: {
             type: 'oauth2',
-            description: 'Sign in with a username and password.',
-            flows: { password: { tokenUrl: '/auth/token', scopes: {} } }
+            description: 'Sign in with a username and password, or as a service client with its id and secret.',
+            flows: {
+              password: { tokenUrl: '/auth/token', scopes: {} },
+              clientCredentials: { tokenUrl: '/auth/token', scopes: { ...SCOPES } }
+            }
           }
         }
       }

@@ -5,6 +5,7 @@ export type AsymmetricAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
 
 /** A public key as published in the JWKS (RFC 7517), always with its `kid`, `alg` and `use`. */
 export interface PublicJwk extends JsonWebKey {
+  kty: string
   kid: string
   alg: AsymmetricAlgorithm
   use: 'sig'
@@ -56,7 +57,7 @@ function describePublicKey (key: KeyObject, algorithm: AsymmetricAlgorithm): Pub
     kid,
     algorithm,
     pem: key.export({ format: 'pem', type: 'spki' }).toString(),
-    jwk: { ...exported, kid, alg: algorithm, use: 'sig' }
+    jwk: { ...exported, kty: exported.kty ?? '', kid, alg: algorithm, use: 'sig' }
   }
 }
 

@@ -24,3 +24,11 @@ export function auditRefresh (log: FastifyBaseLogger, result: RefreshResult): vo
     log.info({ event: 'auth.refresh', outcome: 'failure', reason: result.reason, userId: result.userId }, 'refresh refused')
   }
 }
+
+export function auditClientGrant (log: FastifyBaseLogger, clientId: string, error: string | undefined): void {
+  if (error === undefined) {
+    log.info({ event: 'auth.client', outcome: 'success', clientId }, 'client token issued')
+  } else {
+    log.warn({ event: 'auth.client', outcome: 'failure', clientId, reason: error }, 'client token refused')
+  }
+}

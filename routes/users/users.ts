@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply } from 'fastify'
+import { errorResponse, UserSchema } from '../../src/http/schemas.js'
+
+const users: FastifyPluginAsyncTypebox = async function (fastify) {
+  async function profile (id: string, reply: FastifyReply) {
+    const user = await fastify.users.findById(id)
+    if (user === undefined) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such user' })
+    return { id: user.id, username: user.username, roles: user.roles }
+  }
+
+  fastify.get('/me', {
+    config: { auth: true },
+    schema: {
+      tags: ['users'],
+      summary: 'The user the access token was issued to',
+      response: {
+        200: Type.Ref(UserSchema),
+        404: errorResponse('The user no longer exists, or the token was issued to a service client')
+      }
+    }
+  }, async function (request, reply) {
+    return profile(request.user.sub, reply)
+  })
+
+  fastify.get('/:id', {
+    config: { auth: { scopes: ['users:read'] } },
+    schema: {
+      tags: ['users'],
+      summary: 'Any user\'s profile, for services holding the `users:read` scope',
+      params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      response: {
+        200: Type.Ref(UserSchema),
+        404: errorResponse('No user has this id')
+      }
+    }
+  }, async function (request, reply) {
+    return profile(request.params.id, reply)
+  })
+}
+
+export default users
