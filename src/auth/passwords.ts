@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
+import pLimit from 'p-limit'
 
 /**
  * argon2id with OWASP's first recommended setting (19 MiB, t=2, p=1). argon2's own default (64 MiB, t=3,
@@ -28,17 +30,25 @@ export interface PasswordHasher {
   verify (hash: string | undefined, password: string): Promise<PasswordCheck>
 }
 
-export async function createPasswordHasher (): Promise<PasswordHasher> {
+/**
+ * argon2 runs on libuv's thread pool, off the event loop, but a storm of logins would still take every
+ * core. Hashing is limited to all cores but one, so verifying tokens always has a core to run on;
+ * logins beyond that wait their turn.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+
+export async function createPasswordHasher (concurrency: number = HASH_CONCURRENCY): Promise<PasswordHasher> {
+  const limit = pLimit(concurrency)
   const dummyHash = await argon2.hash(randomBytes(16), HASH_OPTIONS)
 
   async function hash (password: string): Promise<string> {
-    return argon2.hash(password, HASH_OPTIONS)
+    return limit(() => argon2.hash(password, HASH_OPTIONS))
   }
 
   async function verify (stored: string | undefined, password: string): Promise<PasswordCheck> {
     let ok: boolean
     try {
-      ok = await argon2.verify(stored ?? dummyHash, password)
+      ok = await limit(() => argon2.verify(stored ?? dummyHash, password))
     } catch {
       // A stored value that is not an argon2 hash never matches.
       ok = false
