@@ -1,8 +1,9 @@
 import type { PasswordHasher } from '../auth/passwords.js'
 import type { RevocationList } from '../auth/revocation-list.js'
+import type { RevocationStore } from '../auth/revocation-store.js'
 import type { TokenResponse } from '../auth/sessions.js'
 import type { TokenService } from '../auth/tokens.js'
-import type { Client, ClientsRepository } from './clients-repository.js'
+import { newClientSecret, type Client, type ClientsRepository } from './clients-repository.js'
 
 export type ClientGrantResult =
   | { ok: true, response: TokenResponse }
@@ -24,7 +25,7 @@ export function createClientCredentials ({ clients, passwords, tokens, revocatio
     const found = await clients.find(clientId)
     const check = await passwords.verify(found?.secretHash, secret)
     if (!check.ok || found === undefined || found.disabled) return undefined
-    if (check.rehash !== undefined) await clients.update(found.id, { secretHash: check.rehash })
+    if (check.rehash !== undefined) await clients.rehashSecret(found.id, found.secretHash, check.rehash)
     const { secretHash, ...client } = found
     return client
   }
@@ -50,3 +51,42 @@ export function createClientCredentials ({ clients, passwords, tokens, revocatio
 }
 
 export type ClientCredentials = ReturnType<typeof createClientCredentials>
+
+/**
+ * What an operator does to clients: create one with a fresh secret, disable or enable it, replace its secret.
+ * A secret is returned once and only its hash is kept. Disabling and rotating also end the tokens the client
+ * holds (a cut-off on its id, the `sub` of its tokens): whoever had the old secret keeps nothing it got with it.
+ */
+export function createClientAdministration ({ clients, passwords, revocations, revocationStore }: {
+  clients: ClientsRepository
+  passwords: PasswordHasher
+  revocations: RevocationList
+  revocationStore: RevocationStore
+}) {
+  const endTokens = (clientId: string) => revocationStore.cutOff(clientId, revocations.nextCutoff(clientId))
+
+  async function add (clientId: string, scopes: string[]): Promise<{ client: Client, secret: string }> {
+    const secret = newClientSecret()
+    const client = await clients.create({ id: clientId, secretHash: await passwords.hash(secret), scopes })
+    return { client, secret }
+  }
+
+  /** Returns whether the client exists. Disabling first, so no token can be issued after the cut-off. */
+  async function setDisabled (clientId: string, disabled: boolean): Promise<boolean> {
+    if (!await clients.update(clientId, { disabled })) return false
+    if (disabled) await endTokens(clientId)
+    return true
+  }
+
+  /** The new secret, or undefined for an unknown client. The old secret is refused from now on. */
+  async function rotateSecret (clientId: string): Promise<string | undefined> {
+    const secret = newClientSecret()
+    if (!await clients.update(clientId, { secretHash: await passwords.hash(secret) })) return undefined
+    await endTokens(clientId)
+    return secret
+  }
+
+  return { add, setDisabled, rotateSecret }
+}
+
+export type ClientAdministration = ReturnType<typeof createClientAdministration>

@@ -31,13 +31,13 @@ export class ClientError extends Error {
 
 export function checkClientId (id: string): void {
   if (!CLIENT_ID_PATTERN.test(id) || UUID_PATTERN.test(id)) {
-    throw new ClientError(`client id "${id.slice(0, 80)}" must be 3-64 lower-case letters, digits, ".", "_" or "-", start with a letter, and not be a UUID`)
+    throw new ClientError(`client id ${JSON.stringify(id.slice(0, 80))} must be 3-64 lower-case letters, digits, ".", "_" or "-", start with a letter, and not be a UUID`)
   }
 }
 
 export function checkScopes (scopes: readonly string[]): void {
   const bad = scopes.find((scope) => !SCOPE_PATTERN.test(scope))
-  if (bad !== undefined) throw new ClientError(`scope "${bad.slice(0, 80)}" may only hold letters, digits and "_.:-"`)
+  if (bad !== undefined) throw new ClientError(`scope ${JSON.stringify(bad.slice(0, 80))} may only hold letters, digits and "_.:-"`)
 }
 
 /** A client secret: 256 random bits, shown once and stored only as an argon2id hash. */
@@ -62,7 +62,7 @@ export function createClientsRepository (db: Db) {
   async function create (input: { id: string, secretHash: string, scopes: string[] }): Promise<Client> {
     checkClientId(input.id)
     checkScopes(input.scopes)
-    if (await find(input.id) !== undefined) throw new ClientError(`client "${input.id}" already exists`)
+    if (await find(input.id) !== undefined) throw new ClientError(`client ${JSON.stringify(input.id)} already exists`)
     const createdAt = Date.now()
     const scopes = [...new Set(input.scopes)]
     await db.insertInto('clients').values({ id: input.id, secret_hash: input.secretHash, scopes: scopes.join(' '), created_at: createdAt }).execute()
@@ -85,7 +85,15 @@ export function createClientsRepository (db: Db) {
     return result.numUpdatedRows > 0n
   }
 
-  return { find, create, list, update }
+  /**
+   * Upgrades a secret's hash only if it is still the one that was verified, so a rehash racing with a
+   * rotation cannot bring the old secret back.
+   */
+  async function rehashSecret (id: string, verifiedHash: string, newHash: string): Promise<void> {
+    await db.updateTable('clients').set({ secret_hash: newHash }).where('id', '=', id).where('secret_hash', '=', verifiedHash).execute()
+  }
+
+  return { find, create, list, update, rehashSecret }
 }
 
 export type ClientsRepository = ReturnType<typeof createClientsRepository>
