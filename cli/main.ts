@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../app.js'
 import { loadEnvironment } from '../src/config/environment.js'
+import { clientCommands } from './client-commands.js'
 import { CliError, quote, UsageError, type CliIo, type Command, type OptionSpec } from './command.js'
 import { renderCommandHelp, renderHelp } from './help.js'
+import { keysGenerateCommand } from './keys-command.js'
 import { migrateCommand } from './migrate-command.js'
 import { secretCommand } from './secret-command.js'
 import { userCommands } from './user-commands.js'
@@ -17,7 +19,7 @@ const helpCommand: Command = {
 }
 
 /** Every command, in the order the help lists them. A group (`user`, …) is the first word of its commands. */
-const commands: Command[] = [...userCommands, secretCommand, migrateCommand, helpCommand]
+const commands: Command[] = [...userCommands, ...clientCommands, keysGenerateCommand, secretCommand, migrateCommand, helpCommand]
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h' } }
 const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'

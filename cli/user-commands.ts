@@ -2,15 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import { MAX_USERNAME_LENGTH, usernameKey, UsernameTooLongError, type UserWithHash } from '../src/users/users-repository.js'
 import { CliError, quote, type Command } from './command.js'
 import { readPassword } from './read-password.js'
+import { length, printTable } from './table.js'
 
 // The API's own bounds (src/http/schemas.ts, routes/admin/users.ts), so a user made here can always log in.
 const MIN_PASSWORD_LENGTH = 8
 const MAX_PASSWORD_LENGTH = 1024
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/
 const MAX_ROLES = 32
-
-/** Length in characters, as the API's schema validation counts it (not UTF-16 units). */
-const length = (text: string): number => [...text].length
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -72,14 +70,9 @@ export const userCommands: Command[] = [
     summary: 'List every user: id, username, roles, disabled',
     async run ({ io, openApp }) {
       const app = await openApp()
-      const rows = [
-        ['ID', 'USERNAME', 'ROLES', 'DISABLED'],
-        ...(await app.users.list()).map((user) => [user.id, user.username, user.roles.join(',') || '-', user.disabled ? 'yes' : 'no'])
-      ]
-      const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => length(row[column]!))))
-      for (const row of rows) {
-        io.stdout.write(`${row.map((cell, column) => cell + ' '.repeat(widths[column]! - length(cell))).join('  ').trimEnd()}\n`)
-      }
+      printTable(io, ['ID', 'USERNAME', 'ROLES', 'DISABLED'], (await app.users.list()).map((user) => [
+        user.id, user.username, user.roles.join(',') || '-', user.disabled ? 'yes' : 'no'
+      ]))
     }
   },
   {

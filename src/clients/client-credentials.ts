@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { PasswordHasher } from '../auth/passwords.js'
 import type { RevocationList } from '../auth/revocation-list.js'
 import type { RevocationStore } from '../auth/revocation-store.js'
@@ -52,10 +53,20 @@ export function createClientCredentials ({ clients, passwords, tokens, revocatio
 
 export type ClientCredentials = ReturnType<typeof createClientCredentials>
 
+/** Resolves once the clock has reached `epochSeconds`. */
+async function untilSecond (epochSeconds: number): Promise<void> {
+  const wait = epochSeconds * 1000 - Date.now()
+  if (wait > 0) await sleep(wait)
+}
+
 /**
  * What an operator does to clients: create one with a fresh secret, disable or enable it, replace its secret.
  * A secret is returned once and only its hash is kept. Disabling and rotating also end the tokens the client
  * holds (a cut-off on its id, the `sub` of its tokens): whoever had the old secret keeps nothing it got with it.
+ *
+ * A cut-off has whole seconds and a server applies it only once it has read it, so a token issued in the
+ * cut-off's last second would be ended too. Enabling, and handing out a rotated secret, therefore wait for
+ * that second to pass (at most one second), so the client's next token is never ended.
  */
 export function createClientAdministration ({ clients, passwords, revocations, revocationStore }: {
   clients: ClientsRepository
@@ -63,7 +74,9 @@ export function createClientAdministration ({ clients, passwords, revocations, r
   revocations: RevocationList
   revocationStore: RevocationStore
 }) {
-  const endTokens = (clientId: string) => revocationStore.cutOff(clientId, revocations.nextCutoff(clientId))
+  async function endTokens (clientId: string): Promise<void> {
+    await revocationStore.cutOff(clientId, revocations.nextCutoff(clientId))
+  }
 
   async function add (clientId: string, scopes: string[]): Promise<{ client: Client, secret: string }> {
     const secret = newClientSecret()
@@ -71,11 +84,20 @@ export function createClientAdministration ({ clients, passwords, revocations, r
     return { client, secret }
   }
 
-  /** Returns whether the client exists. Disabling first, so no token can be issued after the cut-off. */
-  async function setDisabled (clientId: string, disabled: boolean): Promise<boolean> {
-    if (!await clients.update(clientId, { disabled })) return false
-    if (disabled) await endTokens(clientId)
+  /** Returns whether the client exists. Disabled first, so no token can be issued after the cut-off. */
+  async function disable (clientId: string): Promise<boolean> {
+    if (!await clients.update(clientId, { disabled: true })) return false
+    await endTokens(clientId)
     return true
+  }
+
+  /** Returns whether the client exists. */
+  async function enable (clientId: string): Promise<boolean> {
+    const client = await clients.find(clientId)
+    if (client === undefined) return false
+    if (!client.disabled) return true
+    await untilSecond(revocations.notBefore(clientId))
+    return clients.update(clientId, { disabled: false })
   }
 
   /** The new secret, or undefined for an unknown client. The old secret is refused from now on. */
@@ -83,10 +105,12 @@ export function createClientAdministration ({ clients, passwords, revocations, r
     const secret = newClientSecret()
     if (!await clients.update(clientId, { secretHash: await passwords.hash(secret) })) return undefined
     await endTokens(clientId)
+    // Nobody knows the new secret before it is returned, so no token got with it can precede the cut-off.
+    await untilSecond(revocations.notBefore(clientId))
     return secret
   }
 
-  return { add, setDisabled, rotateSecret }
+  return { add, disable, enable, rotateSecret }
 }
 
 export type ClientAdministration = ReturnType<typeof createClientAdministration>

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify'
+import { createClientAdministration } from '../src/clients/client-credentials.js'
+import { ClientError } from '../src/clients/clients-repository.js'
+import { CliError, quote, type CliIo, type Command } from './command.js'
+import { printTable } from './table.js'
+
+/** The operations on the app's own store and revocations, so a running server sees their effect. */
+const administration = (app: FastifyInstance) => createClientAdministration({
+  clients: app.clients, passwords: app.passwords, revocations: app.revocations, revocationStore: app.revocationStore
+})
+
+/** `a, b,a` → `['a', 'b']`; an empty list is allowed (a client that can only prove who it is). */
+const parseScopes = (list: string): string[] => [...new Set(list.split(',').map((scope) => scope.trim()).filter((scope) => scope !== ''))]
+
+/** Standard output carries the secret alone, so a script can capture it; the words for people go to stderr. */
+function printSecret (io: CliIo, secret: string, note: string): void {
+  io.stdout.write(`${secret}\n`)
+  io.stderr.write(`${note} This secret is shown once and cannot be recovered: store it now.\n`)
+}
+
+const unknownClient = (clientId: string) => new CliError(`no client ${quote(clientId)}`)
+
+export const clientCommands: Command[] = [
+  {
+    name: 'client add',
+    synopsis: '<client_id> [--scopes a,b]',
+    summary: 'Create a service client; prints its new secret once',
+    positionals: ['client_id'],
+    options: { scopes: { type: 'string' } },
+    async run ({ positionals: [clientId = ''], values, io, openApp }) {
+      const scopes = parseScopes(typeof values.scopes === 'string' ? values.scopes : '')
+      const app = await openApp()
+      let added
+      try {
+        added = await administration(app).add(clientId, scopes)
+      } catch (error) {
+        if (error instanceof ClientError) throw new CliError(error.message)
+        throw error
+      }
+      const allowed = added.client.scopes.length === 0 ? 'no scopes' : `the scopes ${added.client.scopes.join(',')}`
+      printSecret(io, added.secret, `Client ${added.client.id} created with ${allowed}.`)
+    }
+  },
+  {
+    name: 'client list',
+    summary: 'List every service client: id, scopes, disabled',
+    async run ({ io, openApp }) {
+      const app = await openApp()
+      printTable(io, ['ID', 'SCOPES', 'DISABLED'], (await app.clients.list()).map((client) => [
+        client.id, client.scopes.join(',') || '-', client.disabled ? 'yes' : 'no'
+      ]))
+    }
+  },
+  {
+    name: 'client disable',
+    synopsis: '<client_id>',
+    summary: 'Refuse a client new tokens; ends the tokens it holds',
+    positionals: ['client_id'],
+    async run ({ positionals: [clientId = ''], io, openApp }) {
+      if (!await administration(await openApp()).disable(clientId)) throw unknownClient(clientId)
+      io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
+    }
+  },
+  {
+    name: 'client enable',
+    synopsis: '<client_id>',
+    summary: 'Let a disabled client obtain tokens again',
+    positionals: ['client_id'],
+    async run ({ positionals: [clientId = ''], io, openApp }) {
+      if (!await administration(await openApp()).enable(clientId)) throw unknownClient(clientId)
+      io.stdout.write(`${clientId} is enabled\n`)
+    }
+  },
+  {
+    name: 'client rotate-secret',
+    synopsis: '<client_id>',
+    summary: 'Give a client a new secret, printed once; the old one and its tokens stop working',
+    positionals: ['client_id'],
+    async run ({ positionals: [clientId = ''], io, openApp }) {
+      const secret = await administration(await openApp()).rotateSecret(clientId)
+      if (secret === undefined) throw unknownClient(clientId)
+      printSecret(io, secret, `${clientId} has a new secret; the old one and the tokens got with it no longer work.`)
+    }
+  }
+]
