@@ -1,0 +1,27 @@
+import { Type } from '@sinclair/typebox'
+import { buildApp } from '../../app.js'
+import { announce, stats } from './report.js'
+
+/**
+ * Tollgate as configured by the environment, plus three routes of one shape for the benchmark: open,
+ * protected, and protected with a role. They return the same body size, so the only difference between
+ * them is the guard.
+ */
+const app = await buildApp({ env: process.env })
+const Body = { response: { 200: Type.Object({ sub: Type.String() }) } }
+app.get('/bench/open', { schema: Body }, async () => ({ sub: 'anonymous-caller-0000000000000000000' }))
+app.get('/bench/protected', { schema: Body, config: { auth: true } }, async (request) => ({ sub: request.user.sub }))
+app.get('/bench/admin', { schema: Body, config: { auth: { roles: ['admin'] } } }, async (request) => ({ sub: request.user.sub }))
+app.get('/bench/stats', async (request) => stats((request.query as { reset?: string }).reset === '1'))
+await app.ready()
+
+const username = process.env.BENCH_USERNAME ?? 'bench'
+const password = 'bench-password-not-secret'
+if (await app.users.findByUsername(username) === undefined) {
+  await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles: ['admin'] })
+}
+const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
+if (login.statusCode !== 200) throw new Error(`bench login failed: ${login.body}`)
+await app.listen({ host: '127.0.0.1', port: 0 })
+const address = app.server.address()
+announce(typeof address === 'object' && address !== null ? address.port : 0, { token: login.json().access_token, username, password })

@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import t from 'tap'
+import { measure } from '../../bench/lib/measure.js'
+import { table } from '../../bench/lib/table.js'
+import { verifyCosts } from '../../bench/lib/verify-cost.js'
+import { TEST_SECRET } from '../helper.js'
+
+// The servers run compiled, as `npm run bench` runs them.
+const serverScript = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'servers', 'tollgate.js')
+
+t.test('the benchmark harness starts a Tollgate server, loads its protected route and reads its stats', async (t) => {
+  t.ok(existsSync(serverScript), `${serverScript} is missing: run \`npm run build\` first (npm test does)`)
+  const compiled = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', 'processes.js')).href
+  const { startServer } = await import(compiled) as typeof import('../../bench/lib/processes.js')
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-test-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const server = await startServer('Tollgate', 'tollgate', {
+    NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`
+  })
+  t.after(() => server.stop())
+
+  const result = await measure({ url: `${server.url}/bench/protected`, headers: { authorization: `Bearer ${server.info.token}` }, connections: 4, durationSeconds: 1 })
+  t.ok(result.total > 0, 'requests were answered')
+  t.equal(result.non2xx, 0)
+  t.equal(result.errors, 0)
+
+  const refused = await measure({ url: `${server.url}/bench/protected`, connections: 1, durationSeconds: 1 })
+  t.equal(refused.non2xx, refused.total, 'without a token every answer is a refusal')
+
+  const stats = await (await fetch(`${server.url}/bench/stats`)).json() as Record<string, number>
+  t.ok(stats.heapUsed! > 0 && stats.rss! > 0 && stats.loopDelayP99! >= 0)
+})
+
+t.test('verification costs are measured for every algorithm', async (t) => {
+  const costs = verifyCosts(20)
+  t.same(costs.map((c) => c.algorithm), ['HS256', 'RS256', 'ES256', 'EdDSA'])
+  for (const cost of costs) t.ok(cost.opsPerSecond > 0)
+})
+
+t.test('tables are Markdown with padded columns', async (t) => {
+  t.equal(table(['a', 'bb'], [['ccc', 'd']]), '| a   | bb |\n| --- | -- |\n| ccc | d  |')
+})
