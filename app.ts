@@ -53,7 +53,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger === false
       ? false
-      : { level: options.env.LOG_LEVEL ?? 'info', ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+      : { level: options.env.LOG_LEVEL ?? 'info', ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    // Start-up may wait on a remote database's migrations or on Redis: give it longer than the default 10 s.
+    pluginTimeout: 30_000
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(config, { env: options.env })

@@ -31,6 +31,12 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
     preHandler: fastify.loginThrottle,
     // Bad input must come back as an RFC 6749 error body, not Fastify's validation error.
     attachValidation: true,
+    // So must a body the parser refuses (malformed, wrong media type) — but throttling keeps its 429.
+    errorHandler: function (error, _request, reply) {
+      const status = error.statusCode ?? 500
+      if (status >= 400 && status < 500 && status !== 429) return oauthError(reply, 'invalid_request', error.message)
+      throw error
+    },
     schema: {
       tags: ['auth'],
       summary: 'OAuth2 token endpoint (RFC 6749), form-encoded or JSON',
