@@ -63,7 +63,9 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
   const resolve: KeyResolver = ({ kid }) => {
     if (typeof kid !== 'string') return undefined
     const check = checks.get(kid)
-    if (check !== undefined || Date.now() - lastAttempt < refetchIntervalMs) return check
+    if (check !== undefined) return check
+    // A fetch under way may bring this kid (right after a rotation, many requests meet it at once).
+    if (inFlight === undefined && Date.now() - lastAttempt < refetchIntervalMs) return undefined
     return refresh().then(() => checks.get(kid))
   }
 
