@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { loadSigningKey } from '../../src/auth/keys.js'
 import type { Environment } from '../../src/config/environment.js'
 import { bearer, build, login } from '../helper.js'
 import { fileEnv, isOneErrorLine, type CliRun } from './run-cli.js'
@@ -63,5 +64,17 @@ if (!existsSync(BIN)) {
     t.equal(again.statusCode, 401, 'a disabled user cannot log in')
     const fresh = await build(t, { DATABASE_URL: env.DATABASE_URL })
     t.equal((await fresh.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 401, 'nor use a token from before')
+  })
+
+  t.test('the built tollgate writes a key pair into ./keys of its working folder', async (t) => {
+    const dir = t.testdir()
+    const { code, stdout, stderr } = await tollgate(['keys', 'generate', '--alg', 'ES256'], {}, dir)
+    t.equal(code, 0, stderr)
+    const kid = /kid ([A-Za-z0-9_-]{43}):/.exec(stdout)?.[1] ?? ''
+    const privateFile = join(dir, 'keys', `${kid}.private.pem`)
+    t.match(stdout, `JWT_PRIVATE_KEY_FILE=${privateFile}\n`)
+    t.equal(statSync(privateFile).mode & 0o777, 0o600)
+    t.equal(loadSigningKey('ES256', readFileSync(privateFile)).kid, kid)
+    t.notOk(existsSync(join(dir, '.env')), 'no first-run secret is written by a command that opens no store')
   })
 }

@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import t from 'tap'
 import { cli, fileEnv, isOneErrorLine } from './run-cli.js'
 
-const COMMANDS = ['user add', 'user list', 'user roles', 'user disable', 'user enable', 'secret', 'migrate', 'help']
+const COMMANDS = [
+  'user add', 'user list', 'user roles', 'user disable', 'user enable',
+  'client add', 'client list', 'client disable', 'client enable', 'client rotate-secret',
+  'keys generate', 'secret', 'migrate', 'help'
+]
 
 t.test('--help and help list every command, one line each', async (t) => {
   for (const argv of [['--help'], ['-h'], ['help']]) {
@@ -25,6 +29,11 @@ t.test('--help after a command shows that command alone; after a group, the grou
   t.equal(group.code, 0)
   t.match(group.stdout, 'tollgate user disable <username>')
   t.notMatch(group.stdout, 'tollgate secret')
+  t.notMatch(group.stdout, 'tollgate client')
+
+  const clients = await cli(['client', '--help'], undefined)
+  t.equal(clients.code, 0)
+  t.equal(clients.stdout.split('\n').filter((line) => line.startsWith('  tollgate client ')).length, 5)
 })
 
 t.test('a command line that does not parse exits 2 with one line naming the problem', async (t) => {
@@ -40,7 +49,15 @@ t.test('a command line that does not parse exits 2 with one line naming the prob
     [['user', 'add', 'alice', 'bob'], /user add: unexpected argument "bob"/],
     [['user', 'add', 'alice', '--admin'], /user add: unknown option '--admin'/],
     [['user', 'add', 'alice', '--roles'], /user add: option '--roles <value>' argument missing/],
-    [['secret', 'now'], /secret: unexpected argument "now"/]
+    [['secret', 'now'], /secret: unexpected argument "now"/],
+    [['client'], /client needs a command: add, list, disable, enable, rotate-secret/],
+    [['client', 'remove', 'billing'], /unknown command "client remove"/],
+    [['client', 'add'], /client add: missing <client_id>/],
+    [['client', 'add', 'billing', '--scopes'], /client add: option '--scopes <value>' argument missing/],
+    [['client', 'rotate-secret'], /client rotate-secret: missing <client_id>/],
+    [['client', 'list', 'all'], /client list: unexpected argument "all"/],
+    [['keys'], /keys needs a command: generate/],
+    [['keys', 'generate', '--alg', 'ES256', '--force'], /keys generate: unknown option '--force'/]
   ]
   for (const [argv, reason] of cases) {
     const { code, stdout, stderr } = await cli(argv, fileEnv(t.testdir()))
@@ -48,7 +65,7 @@ t.test('a command line that does not parse exits 2 with one line naming the prob
     t.equal(stdout, '')
     t.ok(isOneErrorLine(stderr), `one line: ${JSON.stringify(stderr)}`)
     t.match(stderr, reason)
-    t.match(stderr, /\(see `tollgate ([\w ]+ )?--help`\)\n$/)
+    t.match(stderr, /\(see `tollgate ([\w -]+ )?--help`\)\n$/)
   }
 })
 

@@ -22,12 +22,15 @@ class Capture extends Writable {
   }
 }
 
-/** Runs one command line in-process; `input` is standard input, a string or a stream such as a fake terminal. */
-export async function cli (argv: string[], env: Environment | undefined, input: string | CliIo['stdin'] = ''): Promise<CliRun> {
+/**
+ * Runs one command line in-process; `input` is standard input, a string or a stream such as a fake terminal.
+ * `run` is the CLI to run, when a test loads it with some module replaced.
+ */
+export async function cli (argv: string[], env: Environment | undefined, input: string | CliIo['stdin'] = '', run = runCli): Promise<CliRun> {
   const stdout = new Capture()
   const stderr = new Capture()
   const stdin = typeof input === 'string' ? Readable.from(input === '' ? [] : [input]) : input
-  const code = await runCli(argv, { stdin, stdout, stderr, ...(env === undefined ? {} : { env }) })
+  const code = await run(argv, { stdin, stdout, stderr, ...(env === undefined ? {} : { env }) })
   return { code, stdout: stdout.text, stderr: stderr.text }
 }
 
