@@ -3,6 +3,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { startServer } from './server-process.js'
 
+// Every case starts a real server process: on a loaded machine they can outlast .taprc's per-file limit.
+t.setTimeout(300_000)
+
 async function loginAt (url: string, username: string, password: string) {
   const response = await fetch(`${url}/auth/login`, {
     method: 'POST',
