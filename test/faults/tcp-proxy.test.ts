@@ -1,0 +1,60 @@
+import { once } from 'node:events'
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
+import t from 'tap'
+import { startTcpProxy } from '../support/tcp-proxy.js'
+
+/** An echo server, so what goes through the proxy can be seen coming back. */
+async function echoServer (t: { teardown (fn: () => unknown): void }): Promise<number> {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.pipe(socket)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    return new Promise((resolve) => server.close(resolve))
+  })
+  return (server.address() as AddressInfo).port
+}
+
+/** Connects, sends `text`, and resolves with what came back before `close` (or '' if closed first). */
+function exchange (port: number, text: string): Promise<{ echoed: string, closed: boolean, socket: Socket }> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    let echoed = ''
+    socket.setEncoding('utf8')
+    socket.on('error', () => {})
+    socket.on('data', (chunk: string) => {
+      echoed += chunk
+      if (echoed === text) resolve({ echoed, closed: false, socket })
+    })
+    socket.on('close', () => resolve({ echoed, closed: true, socket }))
+    socket.write(text)
+  })
+}
+
+t.test('the proxy forwards, cuts every connection, refuses new ones, and forwards again once restored', async (t) => {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: await echoServer(t) })
+  t.teardown(() => proxy.close())
+
+  const before = await exchange(proxy.port, 'hello')
+  t.same([before.echoed, before.closed], ['hello', false], 'bytes go through both ways')
+
+  const cutOff = once(before.socket, 'close')
+  proxy.cut()
+  t.ok(proxy.isCut)
+  await cutOff
+  t.pass('an open connection is closed by the cut')
+
+  const during = await exchange(proxy.port, 'anyone there?')
+  t.same([during.echoed, during.closed], ['', true], 'a new connection is closed without an answer')
+
+  proxy.restore()
+  t.notOk(proxy.isCut)
+  const after = await exchange(proxy.port, 'back')
+  t.same([after.echoed, after.closed], ['back', false], 'new connections go through again')
+  after.socket.destroy()
+})
