@@ -31,6 +31,9 @@ export default fp<RevocationsPluginOptions>(async function revocations (fastify,
   if (fastify.hasDecorator('redis') && fastify.config.REDIS_URL !== undefined) {
     // The subscriber waits for its connection rather than failing: it is not on any request's path.
     const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null })
+    // A duplicate has no listeners: without one, ioredis prints every failed reconnect to stderr. The
+    // main client's listener already logs the outage once.
+    subscriber.on('error', () => {})
     fastify.addHook('onClose', async () => { subscriber.disconnect() })
     const bus = createRevocationBus(fastify.redis, subscriber, list, {
       prefix: fastify.config.REDIS_PREFIX, maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS, onError
