@@ -116,7 +116,9 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
       return refuse(reply, error)
     }
     if (claims instanceof Promise) {
+      // Outside Fastify's own try/catch here: a throwing isRevoked must still reach the error handler.
       claims.then((resolved) => { accept(request, reply, done, resolved) }, (error: unknown) => { refuse(reply, error) })
+        .catch(done)
     } else {
       accept(request, reply, done, claims)
     }
