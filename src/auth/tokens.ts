@@ -80,7 +80,7 @@ export function createTokenService (options: TokenServiceOptions) {
       [signingKey.kid, { check: signatureCheck(algorithm, signingKey.pem, options), acceptUntil: Infinity }],
       ...retiredKeys
         .filter(({ key }) => key.kid !== signingKey.kid)
-        .map(({ key, acceptUntil }) => [key.kid, { check: signatureCheck(algorithm, key.pem, options), acceptUntil }] as const)
+        .map(({ key, acceptUntil }) => [key.kid, { check: Object.assign(signatureCheck(algorithm, key.pem, options), { acceptUntil }), acceptUntil }] as const)
     ])
     signingPem = signingKey.privatePem
     resolve = ({ kid }) => {

@@ -29,7 +29,10 @@ export interface VerifyConstraints {
 }
 
 /** Checks one token's signature and claims against one key; throws fast-jwt's TokenError. */
-export type SignatureCheck = (token: string) => AccessClaims
+export type SignatureCheck = ((token: string) => AccessClaims) & {
+  /** For a key accepted only until then (epoch ms): a token it verified is never remembered past it. */
+  acceptUntil?: number
+}
 
 export interface TokenHeader {
   alg?: unknown
@@ -137,7 +140,8 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
       throw toInvalidTokenError(error)
     }
     if (!isAccessClaims(claims)) throw new InvalidTokenError('The access token has a claim of the wrong type', TokenError.codes.invalidClaimType)
-    cache?.set(token, claims)
+    // A token outliving its key's window is checked afresh each time, so the window ends for it too.
+    if (signature.acceptUntil === undefined || claims.exp * 1000 + tolerance <= signature.acceptUntil) cache?.set(token, claims)
     return claims
   }
 
