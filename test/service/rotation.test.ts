@@ -86,3 +86,26 @@ t.test('a token signed by a key Tollgate was never given is refused', async (t) 
   const genuine = signToken(claims, { kid: configured.kid }, { alg: 'ES256', privatePem: configured.privatePem })
   t.equal((await me(app, genuine)).statusCode, 200)
 })
+
+t.test('a retired key stops verifying when its window ends, without a restart, even for tokens already seen', async (t) => {
+  const dir = t.testdir()
+  const a = writeKeyPair(dir, 'ES256', 'a')
+  const b = writeKeyPair(dir, 'ES256', 'b')
+  const app = await build(t, signingEnv(b, [a], { ACCESS_TOKEN_TTL: String(TTL_SECONDS) }))
+  const alice = await createUser(app)
+  // Longer-lived than Tollgate would ever sign: what someone holding the old private key could make.
+  const longLived = () => signToken(accessClaims({ sub: alice.id, exp: Math.floor(Date.now() / 1000) + 7200 }), { kid: a.kid }, { alg: 'ES256', privatePem: a.privatePem })
+  const seen = longLived()
+  const unseen = longLived()
+  t.equal((await me(app, seen)).statusCode, 200, 'accepted within the window')
+
+  const realNow = Date.now
+  Date.now = () => realNow() + GRACE_MS + 1000
+  t.teardown(() => { Date.now = realNow })
+  t.same(await jwksKids(app), [b.kid], 'the JWKS drops the key at the end of its window')
+  for (const [name, token] of [['a token never seen', unseen], ['a token verified within the window', seen]] as const) {
+    const response = await me(app, token)
+    t.equal(response.statusCode, 401, name)
+    t.match(response.headers['www-authenticate'], /error_description="The access token was signed with an unknown key"/, name)
+  }
+})
