@@ -1,16 +1,43 @@
-import fastifyRedis from '@fastify/redis'
 import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The shared Redis client; decorated only when `REDIS_URL` is set. */
+    redis: Redis
+  }
+}
+
+/** How long a start waits for Redis before going on without it. */
+const STARTUP_WAIT_MS = 2000
+
+/** Resolves true once the client is ready, false if it is not within `ms`. */
+function readyWithin (client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady)
+      resolve(false)
+    }, ms)
+    function onReady (): void {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    client.once('ready', onReady)
+  })
+}
 
 /**
  * The shared Redis client, when `REDIS_URL` is set. Commands fail at once while Redis is unreachable
  * instead of queueing: callers (revocation publishing, rate limits) then carry on without it, and nothing
- * waits on a dead connection.
+ * waits on a dead connection. For the same reason a start does not wait for Redis beyond a moment: an
+ * instance without it serves as one that lost it does (@fastify/redis, which waited for the first
+ * connection without end, is not used).
  */
 export default fp(async function redis (fastify) {
   const url = fastify.config.REDIS_URL
   if (url === undefined) return
-  await fastify.register(fastifyRedis, {
-    url,
+  const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -19,12 +46,19 @@ export default fp(async function redis (fastify) {
   })
   // ioredis reports every failed reconnect as an 'error' event; one warning per outage is enough.
   let down = false
-  fastify.redis.on('error', (error: Error) => {
+  client.on('error', (error: Error) => {
     if (!down) fastify.log.warn({ err: error }, 'Redis is unreachable: revocations still hold on this instance and reach others through the database')
     down = true
   })
-  fastify.redis.on('ready', () => {
+  client.on('ready', () => {
     if (down) fastify.log.info('Redis is reachable again')
     down = false
   })
+  fastify.decorate('redis', client)
+  fastify.addHook('onClose', async () => {
+    // QUIT needs a live connection (nothing is queued); without one there is nothing to say goodbye to.
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
+    else client.disconnect()
+  })
+  await readyWithin(client, STARTUP_WAIT_MS)
 }, { name: 'redis', dependencies: ['config'] })

@@ -59,16 +59,31 @@ export function createRevocationBus (redis: Redis, subscriber: Redis, list: Revo
     } while (cursor !== '0')
   }
 
+  /**
+   * Listens and loads the current set. With Redis unreachable it returns at once: the subscription waits
+   * in the subscriber's queue, and the load runs when the shared client connects.
+   */
   async function start (): Promise<void> {
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return
       const revocation = parseRevocation(message)
       if (revocation !== undefined) list.apply(revocation)
     })
-    await subscriber.subscribe(channel)
+    // ioredis resubscribes by itself after a reconnect; what was published meanwhile is in the keys, read
+    // again whenever either connection comes back (they reconnect on their own schedules).
+    const reload = (): void => {
+      if (redis.status !== 'ready') return
+      load().catch((error: unknown) => options.onError(error, 'loading revocations after connecting'))
+    }
+    redis.on('ready', reload)
+    subscriber.on('ready', reload)
+    const subscribed = subscriber.subscribe(channel)
+    if (redis.status !== 'ready') {
+      subscribed.catch((error: unknown) => options.onError(error, 'subscribing to revocations'))
+      return
+    }
+    await subscribed
     await load()
-    // ioredis resubscribes by itself after a reconnect; what was published meanwhile is in the keys.
-    redis.on('ready', () => { load().catch((error: unknown) => options.onError(error, 'reloading revocations after a reconnect')) })
   }
 
   return { publish, load, start }

@@ -73,3 +73,30 @@ t.test('Redis cut away from one instance, then given back', async (t) => {
   t.same(answered.filter((status) => status >= 500), [], 'no request got a 5xx')
 })
 t.teardown(() => { setTimeout(() => { for (const h of (process as any)._getActiveHandles()) console.error('HANDLE', h.constructor.name, h.remoteAddress, h.remotePort, h.localPort, h._idleTimeout) }, 3000).unref() })
+
+t.test('an instance started while Redis is down serves at once, and joins in when Redis answers', async (t) => {
+  const schema = await freshSchema(t)
+  const prefix = await freshRedisPrefix(t)
+  const redis = await proxyFor(t, REDIS_URL)
+  const shared = { DATABASE_URL: POSTGRES_URL, REDIS_PREFIX: prefix }
+  redis.proxy.cut()
+
+  // Never reads the database again after starting: what it learns later comes through Redis.
+  const late = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, revocationSyncMs: 600_000 })
+  const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, revocationSyncMs: 600_000 })
+  await createUser(other, 'alice')
+
+  t.same(await readiness(late), { status: 200, body: { status: 'degraded', database: 'ok', redis: 'down' } }, 'it is up, degraded')
+  const before = await logIn(late, 'alice')
+  const after = await logIn(late, 'alice')
+  t.equal(await meStatus(late, before.access), 200, 'it logs users in and verifies their tokens')
+
+  t.equal((await other.inject({ method: 'POST', url: '/auth/logout', headers: bearer(before.access) })).statusCode, 204,
+    'a logout elsewhere while it cannot hear')
+  redis.proxy.restore()
+  t.ok(await eventually(async () => await meStatus(late, before.access) === 401, 8000), 'reaches it once Redis answers')
+
+  t.equal((await other.inject({ method: 'POST', url: '/auth/logout', headers: bearer(after.access) })).statusCode, 204)
+  t.ok(await eventually(async () => await meStatus(late, after.access) === 401, 1000), 'and later ones arrive through pub/sub')
+  t.same([...late.statuses, ...other.statuses].filter((status) => status >= 500), [], 'no request got a 5xx')
+})
