@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
+import { LOG_LEVELS } from './src/config/schema.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
 import clients from './plugins/clients.js'
@@ -48,12 +49,18 @@ export const REDACTED_PATHS = [
   'token'
 ]
 
+/**
+ * The logger exists before the config plugin checks the environment: an unknown level starts at `info`,
+ * so the config check, not pino, is what refuses it, naming LOG_LEVEL.
+ */
+const logLevel = (level: string | undefined): string => LOG_LEVELS.find((known) => known === level) ?? 'info'
+
 /** Builds Tollgate without listening: the server, the CLI and every test start from here. */
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger === false
       ? false
-      : { level: options.env.LOG_LEVEL ?? 'info', ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+      : { level: logLevel(options.env.LOG_LEVEL), ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     // Start-up may wait on a remote database's migrations or on Redis: give it longer than the default 10 s.
     pluginTimeout: 30_000
   }).withTypeProvider<TypeBoxTypeProvider>()

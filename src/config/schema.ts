@@ -4,12 +4,14 @@ import { Type, type Static } from '@sinclair/typebox'
  * Every variable Tollgate reads, in one schema: @fastify/env validates the environment against it,
  * `.env.example` documents it, and the `Config` type is derived from it.
  */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    LOG_LEVELS.map((level) => Type.Literal(level)),
     { default: 'info' }
   ),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
