@@ -37,7 +37,7 @@ export type AuthPluginOptions = CommonOptions & (
     /** Options for @fastify/jwt, so `request.jwtVerify()` applies the same constraints as `authenticate`. */
     jwt?: FastifyJWTOptions
   }
-  | (VerifyConstraints & Omit<RemoteKeySetOptions, 'onError'>)
+  | (VerifyConstraints & Omit<RemoteKeySetOptions, 'onError' | 'onKeysRemoved'>)
   | (VerifyConstraints & { publicKey: string | Buffer, algorithm: AsymmetricAlgorithm })
 )
 
@@ -50,10 +50,12 @@ async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions
   }
   const keySet = createRemoteKeySet({
     ...options,
-    onError: (error) => { fastify.log.warn({ err: error }, `could not fetch the key set at ${options.jwksUrl}; serving with the keys already held`) }
+    onError: (error) => { fastify.log.warn({ err: error }, `could not fetch the key set at ${options.jwksUrl}; serving with the keys already held`) },
+    onKeysRemoved: () => { verifier.forgetVerified() }
   }, options)
+  const verifier = createAccessTokenVerifier(options, keySet.resolve)
   await keySet.refresh()
-  return createAccessTokenVerifier(options, keySet.resolve)
+  return verifier
 }
 
 declare module 'fastify' {

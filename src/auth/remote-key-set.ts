@@ -12,6 +12,8 @@ export interface RemoteKeySetOptions {
   /** How long one fetch may take (default 3 s). */
   timeoutMs?: number
   onError?: (error: unknown) => void
+  /** Called when a fetch drops keys held before: tokens they verified must not be trusted any longer. */
+  onKeysRemoved?: () => void
 }
 
 const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
@@ -49,7 +51,9 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
         options.onError?.(error)
       }
     }
+    const removed = [...checks.keys()].some((kid) => !next.has(kid))
     checks = next
+    if (removed) options.onKeysRemoved?.()
   }
 
   /** Fetches the key set; concurrent callers share one request, and a failure keeps the keys held. */

@@ -160,7 +160,10 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
       : check(token, signature)
   }
 
-  return { verify }
+  /** Forgets every verified token, so each is checked against the keys again. */
+  const forgetVerified = (): void => { cache?.clear() }
+
+  return { verify, forgetVerified }
 }
 
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>
