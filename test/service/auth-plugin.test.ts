@@ -60,3 +60,19 @@ t.test('the realm option names every challenge', async (t) => {
   const forbidden = await service.inject({ url: '/reports', headers: { authorization: `Bearer ${token}` } })
   t.equal(forbidden.headers['www-authenticate'], 'Bearer realm="reports", error="insufficient_scope", scope="reports:read"')
 })
+
+t.test('a key the issuer stops publishing stops verifying, for tokens seen before too', async (t) => {
+  const old = writeKeyPair(t.testdir(), 'ES256', 'old')
+  const next = writeKeyPair(t.testdir(), 'ES256', 'next')
+  const keys: PublicJwk[] = [loadSigningKey('ES256', old.privatePem).jwk]
+  const service = await startService(t, { ...TOLLGATE_CLAIMS, jwksUrl: await jwksEndpoint(t, keys), refetchIntervalMs: 0 })
+  const status = async (token: string) => (await service.inject({ url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode
+  // As long-lived as someone holding the old private key cares to make it.
+  const exp = Math.floor(Date.now() / 1000) + 86_400
+  const seen = signToken(accessClaims({ exp }), { kid: old.kid }, { alg: 'ES256', privatePem: old.privatePem })
+  t.equal(await status(seen), 200)
+
+  keys.splice(0, 1, loadSigningKey('ES256', next.privatePem).jwk)
+  t.equal(await status(signToken(accessClaims(), { kid: next.kid }, { alg: 'ES256', privatePem: next.privatePem })), 200, 'the new key is fetched')
+  t.equal(await status(seen), 401, 'the dropped key\'s token is refused although it was verified before')
+})

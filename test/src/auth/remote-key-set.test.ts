@@ -105,7 +105,8 @@ t.test('a failed fetch keeps the keys held; a successful one replaces them', asy
   const held = newKey()
   const next = newKey()
   jwks.serve([held.jwk])
-  const { set, errors, outcome } = keySet(jwks.url, { refetchIntervalMs: 0, timeoutMs: 200 })
+  let removals = 0
+  const { set, errors, outcome } = keySet(jwks.url, { refetchIntervalMs: 0, timeoutMs: 200, onKeysRemoved: () => { removals++ } })
   await set.refresh()
 
   const failures: Array<[string, (response: ServerResponse) => void]> = [
@@ -122,9 +123,14 @@ t.test('a failed fetch keeps the keys held; a successful one replaces them', asy
     t.equal(await outcome(held.token()), 'ok', `${name}: the held key still verifies`)
   }
 
-  jwks.serve([next.jwk])
+  t.equal(removals, 0, 'failures remove nothing')
+  jwks.serve([held.jwk, next.jwk])
   t.equal(await outcome(next.token()), 'ok')
+  t.equal(removals, 0, 'a key added removes nothing')
+  jwks.serve([next.jwk])
+  await set.refresh()
   t.equal(await outcome(held.token()), 'FAST_JWT_MISSING_KEY', 'a key the issuer dropped stops verifying')
+  t.equal(removals, 1, 'and its removal is announced')
 })
 
 t.test('an issuer that cannot be reached at the start is fetched again when a token comes', async (t) => {
