@@ -1,12 +1,12 @@
 import rateLimit from '@fastify/rate-limit'
-import type { preHandlerHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { usernameKey } from '../src/users/users-repository.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Throttles credential checks per client address and per username (run after the body is parsed). */
-    loginThrottle: preHandlerHookHandler[]
+    /** Throttles credential checks per client address and per username (a preHandler: it needs the parsed body). */
+    loginThrottle: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
@@ -23,18 +23,32 @@ export default fp(async function loginRateLimit (fastify) {
     nameSpace: `${fastify.config.REDIS_PREFIX}rate-limit:`,
     ...(fastify.hasDecorator('redis') ? { redis: fastify.redis } : {})
   })
-  fastify.decorate('loginThrottle', [
-    fastify.rateLimit({ max: perUser * 2, timeWindow: 60_000, groupId: 'login-address' }),
-    fastify.rateLimit({
+  // Two limiters on one request: `fastify.rateLimit()` hooks run only the first a request meets, so both
+  // are checked here through `createRateLimit`, and both count every attempt.
+  const limiters = [
+    fastify.createRateLimit({ max: perUser * 2, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` }),
+    fastify.createRateLimit({
       max: perUser,
       timeWindow: 60_000,
-      groupId: 'login-username',
       keyGenerator: (request) => {
         const body = request.body as { username?: unknown } | undefined
-        return typeof body?.username === 'string' ? `user:${usernameKey(body.username)}` : ''
+        return typeof body?.username === 'string' ? `username:${usernameKey(body.username)}` : ''
       },
       // Requests without a username (other grants) are only throttled per address.
       allowList: (_request, key) => key === ''
     })
-  ])
+  ]
+
+  fastify.decorate('loginThrottle', async function loginThrottle (request: FastifyRequest, reply: FastifyReply) {
+    for (const limiter of limiters) {
+      const limit = await limiter(request)
+      if (!limit.isAllowed && limit.isExceeded) {
+        return reply.code(429).header('retry-after', String(limit.ttlInSeconds)).send({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `Too many login attempts: try again in ${limit.ttlInSeconds} seconds`
+        })
+      }
+    }
+  })
 }, { name: 'rate-limit', dependencies: ['config'] })
