@@ -13,6 +13,8 @@ export interface TollgateProcess {
   readonly pid: number
   /** Everything it wrote so far, for failure messages. */
   output (): string
+  /** Whether it is still running. */
+  running (): boolean
   /** SIGTERM, then SIGKILL if it has not ended within `graceMs`; resolves once it has exited. */
   stop (graceMs?: number): Promise<void>
 }
@@ -84,5 +86,5 @@ export async function startTollgate (t: Teardown, { env, cwd, startTimeoutMs = 1
     clearTimeout(timer)
   }
 
-  return { url, pid: child.pid ?? -1, output: () => output, stop }
+  return { url, pid: child.pid ?? -1, output: () => output, running, stop }
 }
