@@ -78,7 +78,8 @@ async function executeUsersMe (t: Test, page: Page) {
 t.test('a person signs in through the OAuth2 password flow and calls GET /users/me', async (t) => {
   const { page, user, errors } = await openDocs(t)
 
-  const oauth2 = await authorizeSection(page, 'oauth2')
+  // The oauth2 scheme has two flows, each its own section: the password one is for people.
+  const oauth2 = await authorizeSection(page, 'OAuth2, password')
   await oauth2.locator('#oauth_username').fill(user.username)
   await oauth2.locator('#oauth_password').fill(user.password)
   const [tokenResponse] = await Promise.all([
