@@ -45,7 +45,7 @@ t.test('the proxy forwards, cuts every connection, refuses new ones, and forward
 
   const cutOff = once(before.socket, 'close')
   proxy.cut()
-  t.ok(proxy.isCut)
+  t.equal(proxy.state, 'cut')
   await cutOff
   t.pass('an open connection is closed by the cut')
 
@@ -53,7 +53,37 @@ t.test('the proxy forwards, cuts every connection, refuses new ones, and forward
   t.same([during.echoed, during.closed], ['', true], 'a new connection is closed without an answer')
 
   proxy.restore()
-  t.notOk(proxy.isCut)
+  t.equal(proxy.state, 'open')
+  const after = await exchange(proxy.port, 'back')
+  t.same([after.echoed, after.closed], ['back', false], 'new connections go through again')
+  after.socket.destroy()
+})
+
+t.test('a frozen proxy keeps connections open but answers nothing, and restoring closes them', async (t) => {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: await echoServer(t) })
+  t.teardown(() => proxy.close())
+  const before = await exchange(proxy.port, 'hello')
+  t.equal(before.echoed, 'hello')
+
+  proxy.freeze()
+  t.equal(proxy.state, 'frozen')
+  let heard = ''
+  before.socket.on('data', (chunk: string) => { heard += chunk })
+  before.socket.write('still there?')
+  const fresh = createConnection({ host: '127.0.0.1', port: proxy.port })
+  fresh.on('error', () => {})
+  fresh.setEncoding('utf8').on('data', (chunk: string) => { heard += chunk })
+  await once(fresh, 'connect')
+  fresh.write('anyone?')
+  // Nothing can prove that nothing will come; the echo server answers in well under this.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(heard, '', 'neither an open nor a new connection hears anything')
+  t.notOk(before.socket.destroyed || fresh.destroyed, 'and both stay open')
+
+  const closed = Promise.all([once(before.socket, 'close'), once(fresh, 'close')])
+  proxy.restore()
+  await closed
+  t.pass('restoring closes the connections that were frozen')
   const after = await exchange(proxy.port, 'back')
   t.same([after.echoed, after.closed], ['back', false], 'new connections go through again')
   after.socket.destroy()

@@ -1,13 +1,22 @@
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
 
+export type ProxyState = 'open' | 'cut' | 'frozen'
+
 export interface TcpProxy {
   /** The port it listens on, on 127.0.0.1. */
   readonly port: number
-  /** Whether connections are being refused. */
-  readonly isCut: boolean
+  readonly state: ProxyState
   /** Destroys every open connection and refuses new ones, as a service that went away would. */
   cut (): void
-  /** Forwards new connections again (the ones cut stay closed: clients reconnect). */
+  /**
+   * Stops forwarding but keeps every connection open and accepts new ones, as a network that drops
+   * packets would: clients wait for answers that never come.
+   */
+  freeze (): void
+  /**
+   * Forwards new connections again. Connections that lived through a freeze are destroyed (their byte
+   * streams have gaps); the ones cut stay closed. Either way clients reconnect.
+   */
   restore (): void
   /** Stops listening and destroys every connection. */
   close (): Promise<void>
@@ -15,12 +24,12 @@ export interface TcpProxy {
 
 /**
  * A TCP forwarder on 127.0.0.1 that a test points a client at instead of the real service, so the test
- * can take the service away from that client alone and give it back. While cut, new connections are
- * accepted and closed at once, which clients see as the service going away.
+ * can take the service away from that client alone (cut or frozen) and give it back. While cut, new
+ * connections are accepted and closed at once, which clients see as the service going away.
  */
 export async function startTcpProxy (target: { host: string, port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>()
-  let cut = false
+  let state: ProxyState = 'open'
 
   const track = (socket: Socket): Socket => {
     open.add(socket)
@@ -30,17 +39,24 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
     return socket
   }
 
+  /** Copies bytes from one side to the other while the proxy is open; drops them while frozen. */
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => { if (state === 'open') to.write(chunk) })
+    from.on('end', () => to.end())
+    from.on('close', () => to.destroy())
+  }
+
   const server = createServer((client) => {
     track(client)
-    if (cut) {
+    if (state === 'cut') {
       client.destroy()
       return
     }
+    // While frozen a new connection is accepted and then hears nothing.
+    if (state === 'frozen') return
     const upstream = track(createConnection(target))
-    client.pipe(upstream)
-    upstream.pipe(client)
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
+    forward(client, upstream)
+    forward(upstream, client)
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -61,16 +77,20 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
 
   return {
     port,
-    get isCut () { return cut },
+    get state () { return state },
     cut () {
-      cut = true
+      state = 'cut'
       destroyAll()
     },
+    freeze () {
+      state = 'frozen'
+    },
     restore () {
-      cut = false
+      if (state === 'frozen') destroyAll()
+      state = 'open'
     },
     async close () {
-      cut = true
+      state = 'cut'
       destroyAll()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
