@@ -29,8 +29,8 @@ function readyWithin (client: Redis, ms: number): Promise<boolean> {
 
 /**
  * The shared Redis client, when `REDIS_URL` is set. Commands fail at once while Redis is unreachable
- * instead of queueing: callers (revocation publishing, rate limits) then carry on without it, and nothing
- * waits on a dead connection. For the same reason a start does not wait for Redis beyond a moment: an
+ * instead of queueing, and after 500 ms while it does not answer: callers (revocation publishing, rate
+ * limits) then carry on without it, and nothing waits on a dead connection. For the same reason a start does not wait for Redis beyond a moment: an
  * instance without it serves as one that lost it does (@fastify/redis, which waited for the first
  * connection without end, is not used).
  */
@@ -41,6 +41,9 @@ export default fp(async function redis (fastify) {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A Redis that stops answering without closing the connection (a network partition) would otherwise
+    // hold every login on its rate-limit check, and every logout on its publish, for as long as it lasts.
+    commandTimeout: 500,
     // Reconnect quickly, but back off to at most 2 s between attempts.
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000)
   })

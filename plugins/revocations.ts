@@ -29,8 +29,9 @@ export default fp<RevocationsPluginOptions>(async function revocations (fastify,
 
   let publish
   if (fastify.hasDecorator('redis') && fastify.config.REDIS_URL !== undefined) {
-    // The subscriber waits for its connection rather than failing: it is not on any request's path.
-    const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null })
+    // The subscriber waits for its connection rather than failing, without the shared client's command
+    // timeout: it is not on any request's path.
+    const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
     // A duplicate has no listeners: without one, ioredis prints every failed reconnect to stderr. The
     // main client's listener already logs the outage once.
     subscriber.on('error', () => {})
