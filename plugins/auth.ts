@@ -55,6 +55,9 @@ async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions
   }, options)
   const verifier = createAccessTokenVerifier(options, keySet.resolve)
   await keySet.refresh()
+  // Fetched again now and then even when no new kid appears, so a key the issuer drops stops verifying here.
+  const timer = setInterval(() => keySet.refresh(), options.maxAgeMs ?? 10 * 60_000).unref()
+  fastify.addHook('onClose', async () => { clearInterval(timer) })
   return verifier
 }
 

@@ -9,6 +9,8 @@ export interface RemoteKeySetOptions {
   algorithms?: AsymmetricAlgorithm[]
   /** A token with an unknown `kid` fetches the key set again at most this often (default 30 s). */
   refetchIntervalMs?: number
+  /** The key set is fetched again at least this often, new kid or not (default 10 minutes). */
+  maxAgeMs?: number
   /** How long one fetch may take (default 3 s). */
   timeoutMs?: number
   onError?: (error: unknown) => void

@@ -128,7 +128,11 @@ export function createTokenService (options: TokenServiceOptions) {
     verify: verifier.verify,
     /** The public keys that verify live tokens, for the JWKS (empty with HS256). */
     publicKeys,
-    /** The same constraints, in the shape @fastify/jwt takes, so `request.jwtVerify()` agrees with `verify`. */
+    /**
+     * The same algorithm, issuer, audience and type, in the shape @fastify/jwt takes, for code that calls
+     * `request.jwtVerify()`. It knows only the current key: `authenticate` is the check that also accepts
+     * retired keys, refuses key-source headers and consults revocations.
+     */
     jwtPluginOptions: { secret: jwtSecret, sign: signerOptions, verify: verifierOptions(options.algorithm, options) }
   }
 }

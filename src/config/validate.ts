@@ -22,6 +22,10 @@ export function checkConfig (config: Config): void {
     if (Buffer.byteLength(config.JWT_SECRET) < MIN_SECRET_BYTES) {
       throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes long`)
     }
+    // Silently ignoring it would let an operator believe old tokens still verify.
+    if (config.JWT_RETIRED_KEY_FILES !== undefined) {
+      throw new ConfigError('JWT_RETIRED_KEY_FILES', `applies only to RS256, ES256 and EdDSA keys, not to ${config.JWT_ALGORITHM}`)
+    }
   } else if (config.JWT_PRIVATE_KEY_FILE === undefined) {
     throw new ConfigError('JWT_PRIVATE_KEY_FILE', `is required for ${config.JWT_ALGORITHM}`)
   }
