@@ -6,8 +6,8 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY', 'SQLITE_CANTOPEN'
 ])
 
-/** pg reports pool and connection timeouts only in the message. */
-const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i
+/** pg reports pool, connection and query timeouts (`query_timeout`) only in the message. */
+const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Query read timeout|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i
 
 /** Whether an error means "the store is unavailable, retry later" (503) rather than a bug (500). */
 export function isStoreUnavailable (error: unknown): boolean {
