@@ -9,14 +9,11 @@ export interface TcpProxy {
   /** Destroys every open connection and refuses new ones, as a service that went away would. */
   cut (): void
   /**
-   * Stops forwarding but keeps every connection open and accepts new ones, as a network that drops
-   * packets would: clients wait for answers that never come.
+   * Stops reading from either side but keeps every connection open and accepts new ones, as a network
+   * that stalls would: clients wait for answers, and TCP holds what they sent.
    */
   freeze (): void
-  /**
-   * Forwards new connections again. Connections that lived through a freeze are destroyed (their byte
-   * streams have gaps); the ones cut stay closed. Either way clients reconnect.
-   */
+  /** Forwards again: after a freeze, what was held is delivered; after a cut, clients reconnect. */
   restore (): void
   /** Stops listening and destroys every connection. */
   close (): Promise<void>
@@ -24,8 +21,8 @@ export interface TcpProxy {
 
 /**
  * A TCP forwarder on 127.0.0.1 that a test points a client at instead of the real service, so the test
- * can take the service away from that client alone (cut or frozen) and give it back. While cut, new
- * connections are accepted and closed at once, which clients see as the service going away.
+ * can take the service away from that client alone (cut, or frozen in a stall) and give it back. While
+ * cut, new connections are accepted and closed at once, which clients see as the service going away.
  */
 export async function startTcpProxy (target: { host: string, port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>()
@@ -39,11 +36,12 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
     return socket
   }
 
-  /** Copies bytes from one side to the other while the proxy is open; drops them while frozen. */
+  /** Copies bytes from one side to the other; a frozen proxy reads nothing, so TCP holds the bytes. */
   const forward = (from: Socket, to: Socket): void => {
-    from.on('data', (chunk: Buffer) => { if (state === 'open') to.write(chunk) })
+    from.on('data', (chunk: Buffer) => to.write(chunk))
     from.on('end', () => to.end())
     from.on('close', () => to.destroy())
+    if (state === 'frozen') from.pause()
   }
 
   const server = createServer((client) => {
@@ -52,8 +50,6 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
       client.destroy()
       return
     }
-    // While frozen a new connection is accepted and then hears nothing.
-    if (state === 'frozen') return
     const upstream = track(createConnection(target))
     forward(client, upstream)
     forward(upstream, client)
@@ -84,10 +80,11 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
     },
     freeze () {
       state = 'frozen'
+      for (const socket of open) socket.pause()
     },
     restore () {
-      if (state === 'frozen') destroyAll()
       state = 'open'
+      for (const socket of open) socket.resume()
     },
     async close () {
       state = 'cut'

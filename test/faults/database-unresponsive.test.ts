@@ -1,0 +1,51 @@
+import type { LightMyRequestResponse } from 'fastify'
+import t from 'tap'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
+import { bearer, createUser, eventually, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
+
+/** How long a request may wait on a database that does not answer before the test calls it hung. */
+const HUNG_MS = 5000
+
+/** The response, or undefined when none came within HUNG_MS. */
+async function answered (request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), HUNG_MS) })
+  try {
+    return await Promise.race([request, hung])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+t.test('a database that stops answering without closing its connections', async (t) => {
+  // src/db/database.ts sets no query timeout, so a query on a connection that went silent waits until
+  // the operating system gives the connection up. Remove `known` once queries time out.
+  const known = { todo: 'queries on a silent connection wait without end (src/db/database.ts)' }
+  const schema = await freshSchema(t)
+  const prefix = await freshRedisPrefix(t)
+  const database = await proxyFor(t, POSTGRES_URL)
+  const app = await startInstance(t, { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix }, { databaseSchema: schema, revocationSyncMs: 600_000 })
+  // Runs before the instance closes: nothing of its is left waiting on a frozen connection.
+  t.teardown(() => database.proxy.restore())
+  await createUser(app, 'alice')
+  const kept = await logIn(app, 'alice')
+  const ended = await logIn(app, 'alice')
+  t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(ended.access) })).statusCode, 204)
+
+  database.proxy.freeze()
+
+  const [login, me, ready] = await Promise.all([
+    answered(app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'alice', password: PASSWORD } })),
+    answered(app.inject({ url: '/users/me', headers: bearer(kept.access) })),
+    answered(app.inject({ url: '/ready' }))
+  ])
+  t.equal(login?.statusCode, 503, `a login answers 503 within ${HUNG_MS / 1000} s`, known)
+  t.equal(me?.statusCode, 503, 'so does /users/me', known)
+  t.equal(ready?.statusCode, 503, '/ready answers 503')
+  t.same(ready?.json(), { status: 'unavailable', database: 'down', redis: 'ok' })
+  t.equal(await meStatus(app, ended.access), 401, 'a revoked token is still refused')
+
+  database.proxy.restore()
+  t.ok(await eventually(async () => (await app.inject({ url: '/ready' })).statusCode === 200, 8000), '/ready recovers')
+  t.equal(await meStatus(app, (await logIn(app, 'alice')).access), 200, 'and logins work again')
+})
