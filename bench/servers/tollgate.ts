@@ -25,3 +25,8 @@ if (login.statusCode !== 200) throw new Error(`bench login failed: ${login.body}
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address()
 announce(typeof address === 'object' && address !== null ? address.port : 0, { token: login.json().access_token, username, password })
+
+// A clean exit on SIGTERM, so `--cpu-prof` writes its profile and the store closes.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => { app.close().then(() => process.exit(0), () => process.exit(1)) })
+}
