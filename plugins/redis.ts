@@ -30,9 +30,9 @@ function readyWithin (client: Redis, ms: number): Promise<boolean> {
 /**
  * The shared Redis client, when `REDIS_URL` is set. Commands fail at once while Redis is unreachable
  * instead of queueing, and after 500 ms while it does not answer: callers (revocation publishing, rate
- * limits) then carry on without it, and nothing waits on a dead connection. For the same reason a start does not wait for Redis beyond a moment: an
- * instance without it serves as one that lost it does (@fastify/redis, which waited for the first
- * connection without end, is not used).
+ * limits) then carry on without it, and nothing waits on a dead connection. For the same reason a start
+ * does not wait for Redis beyond a moment: an instance without it serves as one that lost it does.
+ * (@fastify/redis is not used: it holds the start until the first connection succeeds, however long.)
  */
 export default fp(async function redis (fastify) {
   const url = fastify.config.REDIS_URL

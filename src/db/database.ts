@@ -47,12 +47,16 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 2000,
+    // A stalled server (a partition, not a refusal) must turn into a 503, not a request that never ends.
+    query_timeout: 3000,
     // Epoch-millisecond columns are bigint; pg returns int8 as a string unless told otherwise.
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) },
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
   })
-  // An idle client that loses its server emits 'error'; without a listener that would end the process.
+  // A client that loses its server emits 'error': the pool listens only while the client is idle, and an
+  // unheard 'error' ends the process. The query in flight fails on its own and becomes a 503.
   pool.on('error', () => {})
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
