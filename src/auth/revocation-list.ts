@@ -34,6 +34,10 @@ export class RevocationList {
     return cutoff !== undefined && claims.iat < cutoff
   }
 
+  isSessionRevoked (sid: string): boolean {
+    return this.#sessions.has(sid)
+  }
+
   /** Idempotent and order-independent: a cut-off only ever moves later, so replays and late messages are harmless. */
   apply ({ kind, id, until }: Revocation): void {
     const map = kind === 'token' ? this.#tokens : kind === 'session' ? this.#sessions : this.#cutoffs

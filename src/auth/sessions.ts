@@ -71,6 +71,11 @@ export function createSessionService (deps: SessionServiceDeps) {
       return { ok: false, reason: 'reused', userId: result.userId }
     }
     if (result.outcome !== 'rotated') return { ok: false, reason: result.outcome }
+    // Ended while the database could not record it (a logout during an outage): record it now.
+    if (revocations.isSessionRevoked(result.familyId)) {
+      await refreshTokens.revokeFamily(result.familyId, 'logout')
+      return { ok: false, reason: 'revoked', userId: result.userId }
+    }
     const user = await users.findById(result.userId)
     if (user === undefined || user.disabled) {
       await endSession(result.familyId, 'user-changed')
@@ -87,8 +92,11 @@ export function createSessionService (deps: SessionServiceDeps) {
 
   /** Logout: this access token and its login's refresh family stop working at once. */
   async function logout (claims: AccessClaims): Promise<void> {
+    // Memory and Redis first, the database last: with the database down the logout answers 503, but
+    // the token and its session are already refused everywhere, and refresh checks the session too.
+    if (claims.sid !== undefined) await revocationStore.revokeSession(claims.sid)
     await revocationStore.revokeToken(claims.jti, claims.exp)
-    if (claims.sid !== undefined) await endSession(claims.sid, 'logout')
+    if (claims.sid !== undefined) await refreshTokens.revokeFamily(claims.sid, 'logout')
   }
 
   /** Ends every token and refresh family the user holds now; later logins are not affected. */

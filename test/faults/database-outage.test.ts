@@ -37,6 +37,7 @@ t.test('the database cut away and given back', async (t) => {
 
   const kept = await logIn(app, 'alice')
   const ended = await logIn(app, 'alice')
+  const endedDuringOutage = await logIn(app, 'alice')
   t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(ended.access) })).statusCode, 204, 'a logout before the cut')
 
   database.proxy.cut()
@@ -49,6 +50,10 @@ t.test('the database cut away and given back', async (t) => {
   assertUnavailable(t, await refresh(app, kept.refresh), 'refresh')
   assertUnavailable(t, await app.inject({ method: 'POST', url: '/auth/token', payload: { grant_type: 'password', username: 'alice', password: PASSWORD } }), 'the token endpoint')
   assertUnavailable(t, await app.inject({ url: '/users/me', headers: bearer(kept.access) }), '/users/me, which reads the user')
+
+  // A logout the database cannot record still ends the session at once; the client is told to retry.
+  assertUnavailable(t, await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(endedDuringOutage.access) }), 'a logout')
+  t.equal(await meStatus(app, endedDuringOutage.access), 401, 'the token logged out during the outage is refused at once')
 
   // Checking a token needs no database: refusals stay refusals.
   t.equal(await meStatus(app, forge(kept.access)), 401, 'a forged token is still refused')
@@ -71,6 +76,8 @@ t.test('the database cut away and given back', async (t) => {
   t.equal(await meStatus(app, rotated.json().access_token), 200)
   t.equal(await meStatus(app, ended.access), 401, 'the revoked token is still refused')
   t.equal((await refresh(app, ended.refresh)).statusCode, 401, 'and its refresh token')
+  t.equal((await refresh(app, endedDuringOutage.refresh)).statusCode, 401, 'the session logged out during the outage cannot be refreshed')
+  t.equal((await refresh(app, endedDuringOutage.refresh)).statusCode, 401, 'not even by trying again')
 
   // A new instance knows only what the stores kept.
   const fresh = await startInstance(t, { ...env, DATABASE_URL: POSTGRES_URL }, { databaseSchema: schema })
