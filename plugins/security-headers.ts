@@ -1,13 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
 
 /**
- * Helmet's defaults without `upgrade-insecure-requests`: Tollgate serves plain http on its own
- * (127.0.0.1:3000), and that directive would send browsers to an https port nobody listens on.
- * Behind a TLS proxy every link is already relative, so it adds nothing there.
+ * Every API answer: the OWASP REST Security Cheat Sheet's headers. JSON is never rendered, so helmet's
+ * page-oriented headers add nothing to it but bytes, which every caller parses on every request.
+ * `no-store` keeps tokens and user data out of caches; a route that may be cached (the JWKS) says so.
  */
-const OPTIONS: HelmetOptions = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY'
+}
 
 /** The headers helmet sets, learned once by running its middleware against a stand-in response. */
 export function helmetHeaders (options: HelmetOptions): Record<string, string> {
@@ -21,15 +28,21 @@ export function helmetHeaders (options: HelmetOptions): Record<string, string> {
 }
 
 /**
- * Helmet's security headers on every answer. @fastify/helmet builds helmet's whole middleware chain
- * again on every request (its CSP parsing alone showed in profiles of the protected route), although
- * the headers never change: here they are computed once and copied onto each reply. The Swagger UI
- * routes replace the CSP with their own (see plugins/swagger.ts).
+ * Helmet's defaults for the pages people open (Swagger UI), without `upgrade-insecure-requests`:
+ * Tollgate serves plain http on its own, and that directive would send browsers to an https port nobody
+ * listens on. Swagger UI then sets its own CSP (see plugins/swagger.ts).
  */
+const DOCUMENT_HEADERS = { ...helmetHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }), 'cache-control': 'no-cache' }
+
+/** An onRequest hook for routes serving pages; computed once, not per request as @fastify/helmet does. */
+export function documentHeaders (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  reply.headers(DOCUMENT_HEADERS)
+  done()
+}
+
 export default fp(async function securityHeaders (fastify) {
-  const headers = helmetHeaders(OPTIONS)
-  fastify.addHook('onRequest', function securityHeaders (_request, reply, done) {
-    reply.headers(headers)
+  fastify.addHook('onRequest', function apiHeaders (_request, reply, done) {
+    reply.headers(API_HEADERS)
     done()
   })
 }, { name: 'security-headers' })

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
 import { SCOPES } from '../src/auth/scopes.js'
+import { documentHeaders } from './security-headers.js'
 
 /**
  * The docs page's own policy: everything from this origin, nothing inline. Not `staticCSP: true`, whose
@@ -69,6 +70,7 @@ export default fp(async function openapi (fastify) {
     routePrefix: '/docs',
     // BaseLayout: Tollgate documents one API, so no top bar for loading another document.
     uiConfig: { layout: 'BaseLayout', persistAuthorization: true, deepLinking: true, tryItOutEnabled: true },
-    staticCSP: DOCS_CSP
+    staticCSP: DOCS_CSP,
+    uiHooks: { onRequest: documentHeaders }
   })
 }, { name: 'openapi', dependencies: ['auth'] })

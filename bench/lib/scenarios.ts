@@ -2,7 +2,7 @@ import type { ServerStats } from '../servers/report.js'
 import { measure } from './measure.js'
 import type { BenchServer } from './processes.js'
 
-async function serverStats (server: BenchServer, reset: boolean): Promise<ServerStats> {
+export async function serverStats (server: BenchServer, reset: boolean): Promise<ServerStats> {
   const response = await fetch(`${server.url}/bench/stats${reset ? '?reset=1' : ''}`)
   return await response.json() as ServerStats
 }

@@ -1,7 +1,7 @@
 import express from 'express'
 import passport from 'passport'
 import { ExtractJwt, Strategy } from 'passport-jwt'
-import { announce } from './report.js'
+import { announce, stats } from './report.js'
 
 /** The peer an Express team would pick: passport-jwt, configured as tightly as Tollgate. */
 passport.use(new Strategy({
@@ -19,6 +19,7 @@ app.get('/bench/open', (_request, response) => { response.json({ sub: 'anonymous
 app.get('/bench/protected', passport.authenticate('jwt', { session: false }), (request, response) => {
   response.json({ sub: (request.user as { sub: string }).sub })
 })
+app.get('/bench/stats', (request, response) => { response.json(stats(request.query.reset === '1')) })
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address()
   announce(typeof address === 'object' && address !== null ? address.port : 0)

@@ -1,6 +1,6 @@
 import fastifyJwt from '@fastify/jwt'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
-import { announce } from './report.js'
+import { announce, stats } from './report.js'
 
 /**
  * The peer a Fastify team would write by hand: @fastify/jwt configured as tightly as Tollgate (one
@@ -21,6 +21,7 @@ async function authenticate (request: FastifyRequest, reply: FastifyReply) {
 const Body = { response: { 200: { type: 'object', properties: { sub: { type: 'string' } } } } }
 app.get('/bench/open', { schema: Body }, async () => ({ sub: 'anonymous-caller-0000000000000000000' }))
 app.get('/bench/protected', { schema: Body, onRequest: [authenticate] }, async (request) => ({ sub: (request.user as { sub: string }).sub }))
+app.get('/bench/stats', async (request) => stats((request.query as { reset?: string }).reset === '1'))
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address()
 announce(typeof address === 'object' && address !== null ? address.port : 0)

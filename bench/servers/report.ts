@@ -16,13 +16,16 @@ export interface ServerStats {
   rss: number
   /** Event-loop delay p99 since the last reset, in milliseconds. */
   loopDelayP99: number
+  /** CPU time this process has used (user and system), in microseconds. */
+  cpuMicros: number
 }
 
 /** Current stats; `reset` starts a new event-loop delay window. Collects garbage first when it can. */
 export function stats (reset: boolean): ServerStats {
   globalThis.gc?.()
   const memory = process.memoryUsage()
-  const result = { heapUsed: memory.heapUsed, rss: memory.rss, loopDelayP99: loopDelay.percentile(99) / 1e6 }
+  const cpu = process.cpuUsage()
+  const result = { heapUsed: memory.heapUsed, rss: memory.rss, loopDelayP99: loopDelay.percentile(99) / 1e6, cpuMicros: cpu.user + cpu.system }
   if (reset) loopDelay.reset()
   return result
 }
