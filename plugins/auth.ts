@@ -16,8 +16,11 @@ export interface AuthRequirement {
 }
 
 export interface AccessTokenVerifier {
-  /** The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again. */
-  verify (token: string): AccessClaims | Promise<AccessClaims>
+  /**
+   * The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again.
+   * `connection` lets it remember the last token verified on each keep-alive connection.
+   */
+  verify (token: string, connection?: object): AccessClaims | Promise<AccessClaims>
 }
 
 interface CommonOptions {
@@ -116,7 +119,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
     }
     let claims: AccessClaims | Promise<AccessClaims>
     try {
-      claims = verifier.verify(header.slice(BEARER.length))
+      claims = verifier.verify(header.slice(BEARER.length), request.raw.socket)
     } catch (error) {
       return refuse(reply, error)
     }

@@ -34,3 +34,9 @@ t.test('an asymmetric algorithm needs a private key file, not a secret', async (
     t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY_FILE: '/keys/private.pem' }))
   }
 })
+
+t.test('retired keys are refused with an HMAC secret, which has no key to retire', async (t) => {
+  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32), JWT_RETIRED_KEY_FILES: '/keys/old.pem' }),
+    { name: 'ConfigError', variable: 'JWT_RETIRED_KEY_FILES', message: /only to RS256, ES256 and EdDSA/ })
+  t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: '/keys/new.pem', JWT_RETIRED_KEY_FILES: '/keys/old.pem' }))
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, createUser, login } from '../helper.js'
+import { bearer, build, createUser, login } from '../../helper.js'
 
 t.test('a logged-in user reads their own profile with the Bearer token', async (t) => {
   const app = await build(t)
