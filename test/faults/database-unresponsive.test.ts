@@ -1,21 +1,6 @@
-import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { bearer, createUser, eventually, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
-
-/** How long a request may wait on a database that does not answer before the test calls it hung. */
-const HUNG_MS = 5000
-
-/** The response, or undefined when none came within HUNG_MS. */
-async function answered (request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const hung = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), HUNG_MS) })
-  try {
-    return await Promise.race([request, hung])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+import { answered, bearer, createUser, eventually, HUNG_MS, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
 
 t.test('a database that stops answering without closing its connections', async (t) => {
   const schema = await freshSchema(t)

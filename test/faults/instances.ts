@@ -78,3 +78,17 @@ export async function eventually (holds: () => Promise<boolean>, timeoutMs: numb
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
 }
+
+/** How long a request may wait on a service that does not answer before the test calls it hung. */
+export const HUNG_MS = 5000
+
+/** The response, or undefined when none came within HUNG_MS. */
+export async function answered (request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), HUNG_MS) })
+  try {
+    return await Promise.race([request, hung])
+  } finally {
+    clearTimeout(timer)
+  }
+}
