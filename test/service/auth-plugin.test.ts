@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import { loadSigningKey, type PublicJwk } from '../../src/auth/keys.js'
-import { accessClaims, signToken } from './forge.js'
+import { accessClaims, signToken } from '../support/forge.js'
 import { writeKeyPair } from './keys.js'
 import { startService, TOLLGATE_CLAIMS } from './running-tollgate.js'
 

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { tollgateAuth } from '../../index.js'
 import type { AsymmetricAlgorithm } from '../../src/auth/keys.js'
 import { bearer, build, createUser } from '../helper.js'
-import { accessClaims, signToken } from './forge.js'
+import { accessClaims, signToken } from '../support/forge.js'
 import { ASYMMETRIC, signingEnv, writeKeyPair, type KeyFiles } from './keys.js'
 
 /** P-256's group order n: (r, s) = (0, 0) and (n, n) are the "psychic signature" inputs of CVE-2022-21449. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import { accessClaims, signToken } from './forge.js'
+import { accessClaims, signToken } from '../support/forge.js'
 import { signingEnv, sqliteFile, writeKeyPair } from './keys.js'
 import { startService, startTollgate, statusFor, TOLLGATE_CLAIMS } from './running-tollgate.js'
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { bearer, build, createUser, login, type TestUser } from '../helper.js'
-import { accessClaims, signToken } from './forge.js'
+import { accessClaims, signToken } from '../support/forge.js'
 import { ASYMMETRIC, decodeJwt, signingEnv, sqliteFile, writeKeyPair } from './keys.js'
 
 const TTL_SECONDS = 900

@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../app.js'
 import { bearer, build, createUser, login, TEST_SECRET, testEnv } from '../../helper.js'
+import { accessClaims } from '../../support/forge.js'
 
 // Every bad token is built here byte by byte, so each row fails for exactly the reason it names.
 type Json = Record<string, unknown> | unknown[]
@@ -28,21 +29,7 @@ function unsigned (alg: string, payload: Json, signature = ''): string {
 
 const now = () => Math.floor(Date.now() / 1000)
 
-function claims (sub: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const issuedAt = now()
-  return {
-    sub,
-    iat: issuedAt,
-    nbf: issuedAt,
-    exp: issuedAt + 900,
-    jti: randomUUID(),
-    iss: 'tollgate',
-    aud: 'tollgate-api',
-    roles: [],
-    scope: '',
-    ...overrides
-  }
-}
+const claims = (sub: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => accessClaims({ sub, ...overrides })
 
 function without (object: Record<string, unknown>, key: string): Record<string, unknown> {
   const { [key]: _dropped, ...rest } = object

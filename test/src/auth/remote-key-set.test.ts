@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { generateKeyPair, loadSigningKey, type AsymmetricAlgorithm, type PublicJwk } from '../../../src/auth/keys.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../../../src/auth/remote-key-set.js'
 import { createAccessTokenVerifier, InvalidTokenError } from '../../../src/auth/verifier.js'
-import { accessClaims, signToken } from '../../service/forge.js'
+import { accessClaims, signToken } from '../../support/forge.js'
 
 const CONSTRAINTS = { issuer: 'tollgate', audience: 'tollgate-api', cacheSize: 0 }
 
