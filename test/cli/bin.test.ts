@@ -10,10 +10,13 @@ import { fileEnv, isOneErrorLine, type CliRun } from './run-cli.js'
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
 const PASSWORD = 'correct horse battery staple'
 
-/** Runs the built `tollgate` as its own process, with only the given variables and `input` piped to stdin. */
+/**
+ * Runs the built `tollgate` as its own process, as `npx tollgate` does: the file itself, through its
+ * shebang (so it must be executable), with only the given variables and `input` piped to stdin.
+ */
 function tollgate (argv: string[], env: Environment, cwd: string, input = ''): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { PATH: process.env.PATH, ...env } })
+    const child = spawn(BIN, argv, { cwd, env: { PATH: process.env.PATH, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
