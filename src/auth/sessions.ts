@@ -3,7 +3,7 @@ import type { PasswordHasher } from './passwords.js'
 import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
 import type { RevocationList } from './revocation-list.js'
 import type { RevocationStore } from './revocation-store.js'
-import type { AccessClaims, TokenService } from './tokens.js'
+import type { AccessClaims, TokenService, TokenSubject } from './tokens.js'
 
 /** The token response of RFC 6749 §5.1. */
 export interface TokenResponse {
@@ -12,6 +12,20 @@ export interface TokenResponse {
   expires_in: number
   refresh_token?: string
   scope?: string
+}
+
+/**
+ * An access token for `subject` as a token response. Its `iat` respects the subject's cut-off, so a
+ * token issued in the same second as "log out everywhere" (or a client's disabling) is not ended by it.
+ */
+export function issueAccessToken (tokens: TokenService, revocations: RevocationList, subject: TokenSubject): TokenResponse {
+  const { token, expiresIn } = tokens.issue(subject, revocations.notBefore(subject.id))
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    ...(subject.scope === undefined || subject.scope === '' ? {} : { scope: subject.scope })
+  }
 }
 
 export type RefreshResult =
@@ -47,15 +61,7 @@ export function createSessionService (deps: SessionServiceDeps) {
     return user
   }
 
-  function accessToken (subject: { id: string, roles: readonly string[], scope?: string, sessionId?: string }): TokenResponse {
-    const { token, expiresIn } = tokens.issue(subject, revocations.notBefore(subject.id))
-    return {
-      access_token: token,
-      token_type: 'Bearer',
-      expires_in: expiresIn,
-      ...(subject.scope === undefined || subject.scope === '' ? {} : { scope: subject.scope })
-    }
-  }
+  const accessToken = (subject: TokenSubject): TokenResponse => issueAccessToken(tokens, revocations, subject)
 
   /** A login: a new refresh family, and an access token tied to it by `sid`. */
   async function startSession (user: Pick<User, 'id' | 'roles'>): Promise<TokenResponse> {
@@ -124,7 +130,7 @@ export function createSessionService (deps: SessionServiceDeps) {
     return user
   }
 
-  return { checkCredentials, accessToken, startSession, refresh, logout, endAllSessions, setRoles, setDisabled, setPassword }
+  return { checkCredentials, startSession, refresh, logout, endAllSessions, setRoles, setDisabled, setPassword }
 }
 
 export type SessionService = ReturnType<typeof createSessionService>

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { PasswordHasher } from '../auth/passwords.js'
 import type { RevocationList } from '../auth/revocation-list.js'
 import type { RevocationStore } from '../auth/revocation-store.js'
-import type { TokenResponse } from '../auth/sessions.js'
+import { issueAccessToken, type TokenResponse } from '../auth/sessions.js'
 import type { TokenService } from '../auth/tokens.js'
 import { newClientSecret, type Client, type ClientsRepository } from './clients-repository.js'
 
@@ -41,11 +41,7 @@ export function createClientCredentials ({ clients, passwords, tokens, revocatio
       return { ok: false, error: 'invalid_scope', description: `The client may not request: ${refused.join(' ').slice(0, 200)}` }
     }
     const scope = [...new Set(requested)].join(' ')
-    const { token, expiresIn } = tokens.issue({ id: client.id, roles: [], scope, clientId: client.id }, revocations.notBefore(client.id))
-    return {
-      ok: true,
-      response: { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope === '' ? {} : { scope }) }
-    }
+    return { ok: true, response: issueAccessToken(tokens, revocations, { id: client.id, roles: [], scope, clientId: client.id }) }
   }
 
   return { authenticate, grant }
