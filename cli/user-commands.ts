@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { MAX_USERNAME_LENGTH, usernameKey, UsernameTooLongError, type UserWithHash } from '../src/users/users-repository.js'
+import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, UsernameTooLongError, type UserWithHash } from '../src/users/users-repository.js'
 import { CliError, quote, type Command } from './command.js'
 import { readPassword } from './read-password.js'
 import { length, printTable } from './table.js'
@@ -7,8 +7,6 @@ import { length, printTable } from './table.js'
 // The API's own bounds (src/http/schemas.ts, routes/admin/users.ts), so a user made here can always log in.
 const MIN_PASSWORD_LENGTH = 8
 const MAX_PASSWORD_LENGTH = 1024
-const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/
-const MAX_ROLES = 32
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -32,7 +30,7 @@ function checkPassword (password: string): void {
 /** `a,b` → `['a', 'b']`; an empty list is allowed (no roles). */
 function parseRoles (list: string): string[] {
   const roles = [...new Set(list.split(',').map((role) => role.trim()).filter((role) => role !== ''))]
-  const invalid = roles.find((role) => !ROLE.test(role))
+  const invalid = roles.find((role) => !ROLE_PATTERN.test(role))
   if (invalid !== undefined) throw new CliError(`${quote(invalid)} is not a role name (up to 64 letters, digits, and _ . : -)`)
   if (roles.length > MAX_ROLES) throw new CliError(`a user can have at most ${MAX_ROLES} roles`)
   return roles

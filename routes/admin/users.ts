@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errorResponse } from '../../src/http/schemas.js'
-import type { User } from '../../src/users/users-repository.js'
+import { MAX_ROLES, ROLE_PATTERN, type User } from '../../src/users/users-repository.js'
 
 const AdminUser = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -11,7 +11,7 @@ const AdminUser = Type.Object({
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'AdminUser', title: 'AdminUser' })
 
-const Role = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })
+const Role = Type.String({ pattern: ROLE_PATTERN.source })
 
 const present = (user: User) => ({ ...user, createdAt: new Date(user.createdAt).toISOString() })
 
@@ -38,7 +38,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       // Unknown fields are refused with a schema nothing matches, not `false`: Fastify's Ajv silently strips
       // those, so a typo like `{"disable": true}` would answer 200 and change nothing.
       body: Type.Object({
-        roles: Type.Optional(Type.Array(Role, { maxItems: 32 })),
+        roles: Type.Optional(Type.Array(Role, { maxItems: MAX_ROLES })),
         disabled: Type.Optional(Type.Boolean())
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
       response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }

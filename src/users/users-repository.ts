@@ -32,6 +32,10 @@ export class UsernameTooLongError extends Error {
   }
 }
 
+/** What a role name may be, and how many a user may hold: the admin API and the CLI both enforce it. */
+export const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
+export const MAX_ROLES = 32
+
 export const usernameKey = (username: string): string => username.normalize('NFKC').toLowerCase()
 
 /** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
