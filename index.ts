@@ -5,5 +5,5 @@
  */
 export { buildApp, type BuildAppOptions } from './app.js'
 export { default as tollgateAuth, type AuthPluginOptions, type AuthRequirement } from './plugins/auth.js'
-export type { AccessClaims } from './src/auth/tokens.js'
-export { InvalidTokenError } from './src/auth/verifier.js'
+export type { AccessClaims } from './src/auth/claims.js'
+export { InvalidTokenError, TollgateError } from './src/errors.js'

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { createClientAdministration } from '../src/clients/client-credentials.js'
-import { ClientError } from '../src/clients/clients-repository.js'
-import { CliError, quote, type CliIo, type Command } from './command.js'
+import { cliError, quote, type CliIo, type Command } from './command.js'
 import { printTable } from './table.js'
 
 /** The operations on the app's own store and revocations, so a running server sees their effect. */
@@ -18,7 +17,7 @@ function printSecret (io: CliIo, secret: string, note: string): void {
   io.stderr.write(`${note} This secret is shown once and cannot be recovered: store it now.\n`)
 }
 
-const unknownClient = (clientId: string) => new CliError(`no client ${quote(clientId)}`)
+const unknownClient = (clientId: string) => cliError(`no client ${quote(clientId)}`)
 
 export const clientCommands: Command[] = [
   {
@@ -30,13 +29,7 @@ export const clientCommands: Command[] = [
     async run ({ positionals: [clientId = ''], values, io, openApp }) {
       const scopes = parseScopes(typeof values.scopes === 'string' ? values.scopes : '')
       const app = await openApp()
-      let added
-      try {
-        added = await administration(app).add(clientId, scopes)
-      } catch (error) {
-        if (error instanceof ClientError) throw new CliError(error.message)
-        throw error
-      }
+      const added = await administration(app).add(clientId, scopes)
       const allowed = added.client.scopes.length === 0 ? 'no scopes' : `the scopes ${added.client.scopes.join(',')}`
       printSecret(io, added.secret, `Client ${added.client.id} created with ${allowed}.`)
     }

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { Environment } from '../src/config/environment.js'
+import { TollgateError } from '../src/errors.js'
 
 /** The streams and environment the CLI works with: the process's own, or fakes in tests. */
 export interface CliIo {
@@ -38,19 +39,16 @@ export interface Command {
 }
 
 /** A failure the user can act on: printed as one line, never with a stack trace. */
-export class CliError extends Error {
-  constructor (message: string, readonly exitCode = 1) {
-    super(message)
-    this.name = 'CliError'
-  }
-}
+export const cliError = (message: string): TollgateError => new TollgateError('ERR_INVALID_ARGUMENT', message)
 
-/** A command line that does not parse: exit code 2, like most Unix tools. */
-export class UsageError extends CliError {
-  constructor (message: string, command?: Pick<Command, 'name'>) {
-    super(`${message} (see \`tollgate ${command === undefined ? '' : `${command.name} `}--help\`)`, 2)
-    this.name = 'UsageError'
-  }
+/** A command line that does not parse. */
+export const usageError = (message: string, command?: Pick<Command, 'name'>): TollgateError =>
+  new TollgateError('ERR_USAGE', `${message} (see \`tollgate ${command === undefined ? '' : `${command.name} `}--help\`)`)
+
+/** The exit code for a failure: 2 for a command line that does not parse, like most Unix tools; 130 for Ctrl-C. */
+export function exitCodeFor (error: unknown): number {
+  if (!(error instanceof TollgateError)) return 1
+  return error.code === 'ERR_USAGE' ? 2 : error.code === 'ERR_CANCELLED' ? 130 : 1
 }
 
 /** A user-supplied value inside a message: quoted, with control characters escaped so it stays one line. */

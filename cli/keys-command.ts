@@ -1,20 +1,21 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { generateKeyPair, type AsymmetricAlgorithm } from '../src/auth/keys.js'
+import { generateKeyPair } from '../src/auth/keys.js'
+import type { AsymmetricAlgorithm } from '../src/auth/claims.js'
 import type { Environment } from '../src/config/environment.js'
-import { CliError, quote, UsageError, type CliIo, type Command } from './command.js'
+import { cliError, quote, usageError, type CliIo, type Command } from './command.js'
 
 const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
 const DEFAULT_DIR = 'keys'
 
 function parseAlgorithm (value: string | boolean | undefined): AsymmetricAlgorithm {
   const choices = 'ES256, RS256 or EdDSA'
-  if (typeof value !== 'string') throw new UsageError(`keys generate: --alg is required: ${choices}`, keysGenerateCommand)
+  if (typeof value !== 'string') throw usageError(`keys generate: --alg is required: ${choices}`, keysGenerateCommand)
   const algorithm = ALGORITHMS.find((candidate) => candidate.toLowerCase() === value.toLowerCase())
   if (algorithm !== undefined) return algorithm
-  if (/^HS\d+$/i.test(value)) throw new UsageError(`keys generate: ${value} signs with JWT_SECRET, not a key pair: \`tollgate secret\` makes one`, keysGenerateCommand)
-  throw new UsageError(`keys generate: unknown algorithm ${quote(value)}; --alg takes ${choices}`, keysGenerateCommand)
+  if (/^HS\d+$/i.test(value)) throw usageError(`keys generate: ${value} signs with JWT_SECRET, not a key pair: \`tollgate secret\` makes one`, keysGenerateCommand)
+  throw usageError(`keys generate: unknown algorithm ${quote(value)}; --alg takes ${choices}`, keysGenerateCommand)
 }
 
 /**
@@ -44,20 +45,20 @@ function writeKeyPair (dir: string, kid: string, privatePem: string, publicPem: 
   const privateFile = join(dir, `${kid}.private.pem`)
   const publicFile = join(dir, `${kid}.public.pem`)
   const existing = [privateFile, publicFile].find((file) => existsSync(file))
-  if (existing !== undefined) throw new CliError(`${quote(existing)} already exists; nothing was written`)
+  if (existing !== undefined) throw cliError(`${quote(existing)} already exists; nothing was written`)
   try {
     // Only the owner may list the keys of a folder made here.
     if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dir, 0o700)
     writeNew(privateFile, privatePem, 0o600)
   } catch (error) {
-    throw new CliError(`cannot write the key into ${quote(dir)}: ${error instanceof Error ? error.message : String(error)}`)
+    throw cliError(`cannot write the key into ${quote(dir)}: ${error instanceof Error ? error.message : String(error)}`)
   }
   try {
     writeNew(publicFile, publicPem, 0o644)
   } catch (error) {
     // Half a pair is of no use: take back the private key this command wrote a moment ago.
     unlinkSync(privateFile)
-    throw new CliError(`cannot write the key into ${quote(dir)}: ${error instanceof Error ? error.message : String(error)}`)
+    throw cliError(`cannot write the key into ${quote(dir)}: ${error instanceof Error ? error.message : String(error)}`)
   }
   return { privateFile, publicFile }
 }

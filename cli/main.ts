@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../app.js'
 import { loadEnvironment } from '../src/config/environment.js'
 import { clientCommands } from './client-commands.js'
-import { CliError, quote, UsageError, type CliIo, type Command, type OptionSpec } from './command.js'
+import { cliError, exitCodeFor, quote, usageError, type CliIo, type Command, type OptionSpec } from './command.js'
 import { renderCommandHelp, renderHelp } from './help.js'
 import { keysGenerateCommand } from './keys-command.js'
 import { migrateCommand } from './migrate-command.js'
@@ -46,7 +46,7 @@ export async function runCli (argv: string[], io: CliIo): Promise<number> {
     return 0
   } catch (error) {
     io.stderr.write(`tollgate: ${describe(error)}\n`)
-    return error instanceof CliError ? error.exitCode : 1
+    return exitCodeFor(error)
   } finally {
     await closeQuietly(app)
   }
@@ -55,20 +55,20 @@ export async function runCli (argv: string[], io: CliIo): Promise<number> {
 /** The command named by the leading words, and the arguments after them; or a help text to print. */
 function selectCommand (argv: string[]): { command: Command, args: string[] } | string {
   const [first, second] = argv
-  if (first === undefined) throw new UsageError('no command given')
+  if (first === undefined) throw usageError('no command given')
   if (isHelpFlag(first)) return { command: helpCommand, args: argv.slice(1) }
-  if (first.startsWith('-')) throw new UsageError(`unknown option ${quote(first)}`)
+  if (first.startsWith('-')) throw usageError(`unknown option ${quote(first)}`)
 
   const command = commands.find((candidate) => candidate.name === `${first} ${second}`) ??
     commands.find((candidate) => candidate.name === first)
   if (command !== undefined) return { command, args: argv.slice(command.name.split(' ').length) }
 
   const group = commands.filter((candidate) => candidate.name.startsWith(`${first} `))
-  if (group.length === 0) throw new UsageError(`unknown command ${quote(first)}`)
+  if (group.length === 0) throw usageError(`unknown command ${quote(first)}`)
   if (argv.slice(1).some(isHelpFlag)) return renderHelp(group)
   const choices = group.map((candidate) => candidate.name.slice(first.length + 1)).join(', ')
-  if (second === undefined || second.startsWith('-')) throw new UsageError(`${first} needs a command: ${choices}`)
-  throw new UsageError(`unknown command ${quote(`${first} ${second}`)}; ${first} has ${choices}`)
+  if (second === undefined || second.startsWith('-')) throw usageError(`${first} needs a command: ${choices}`)
+  throw usageError(`unknown command ${quote(`${first} ${second}`)}; ${first} has ${choices}`)
 }
 
 function parseCommandLine (command: Command, args: string[]) {
@@ -78,15 +78,15 @@ function parseCommandLine (command: Command, args: string[]) {
   } catch (error) {
     // node:util's messages go on with advice about `--`; the first sentence names the problem.
     const message = error instanceof Error ? error.message.split(/\.(?:\s|$)/)[0]! : String(error)
-    throw new UsageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`, command)
+    throw usageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`, command)
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
   const expected = command.positionals ?? []
   if (values.help !== true) {
     const missing = expected.slice(parsed.positionals.length)
-    if (missing.length > 0) throw new UsageError(`${command.name}: missing ${missing.map((name) => `<${name}>`).join(' ')}`, command)
+    if (missing.length > 0) throw usageError(`${command.name}: missing ${missing.map((name) => `<${name}>`).join(' ')}`, command)
     const extra = parsed.positionals[expected.length]
-    if (extra !== undefined) throw new UsageError(`${command.name}: unexpected argument ${quote(extra)}`, command)
+    if (extra !== undefined) throw usageError(`${command.name}: unexpected argument ${quote(extra)}`, command)
   }
   return { positionals: parsed.positionals, values }
 }
@@ -106,7 +106,7 @@ async function openApp (io: CliIo): Promise<FastifyInstance> {
     return app
   } catch (error) {
     await closeQuietly(app)
-    throw new CliError(`cannot start: ${describe(error)}`)
+    throw cliError(`cannot start: ${describe(error)}`)
   }
 }
 

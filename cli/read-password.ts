@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
-import { CliError, type CliIo } from './command.js'
+import { cliError, type CliIo } from './command.js'
+import { TollgateError } from '../src/errors.js'
 
 /** More than any password the API accepts; a stream without a newline stops being read here. */
 const MAX_LINE_BYTES = 64 * 1024
@@ -12,11 +13,11 @@ export async function readPassword (io: CliIo, username: string): Promise<string
   if (io.stdin.isTTY === true && io.stdin.setRawMode !== undefined) {
     const terminal = { ...io, setRawMode: io.stdin.setRawMode.bind(io.stdin) }
     const [password, repeated] = await readHidden(terminal, [`Password for ${username}: `, 'Repeat it: '])
-    if (password !== repeated) throw new CliError('the two passwords differ')
+    if (password !== repeated) throw cliError('the two passwords differ')
     return password!
   }
   const line = await readLine(io.stdin)
-  if (line === undefined) throw new CliError('no password on standard input: pipe it in as one line')
+  if (line === undefined) throw cliError('no password on standard input: pipe it in as one line')
   return line
 }
 
@@ -42,7 +43,7 @@ export function readLine (input: CliIo['stdin']): Promise<string | undefined> {
       if (newline !== -1) finish(text.slice(0, newline))
       else if (Buffer.byteLength(text) > MAX_LINE_BYTES) {
         stop()
-        reject(new CliError('the first line of standard input is too long to be a password'))
+        reject(cliError('the first line of standard input is too long to be a password'))
       }
     }
     function onEnd () {
@@ -51,7 +52,7 @@ export function readLine (input: CliIo['stdin']): Promise<string | undefined> {
     }
     function onError (error: Error) {
       stop()
-      reject(new CliError(`cannot read standard input: ${error.message}`))
+      reject(cliError(`cannot read standard input: ${error.message}`))
     }
     input.on('data', onData)
     input.on('end', onEnd)
@@ -73,7 +74,7 @@ function readHidden (
   stderr.write(prompts[0]!)
   setRawMode(true)
   return new Promise((resolve, reject) => {
-    const finish = (error?: CliError) => {
+    const finish = (error?: TollgateError) => {
       stdin.off('data', onData)
       setRawMode(false)
       stdin.pause()
@@ -84,7 +85,7 @@ function readHidden (
       for (const char of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
         if (char === '\u0003') {
           stderr.write('\n')
-          return finish(new CliError('cancelled', 130))
+          return finish(new TollgateError('ERR_CANCELLED', 'cancelled'))
         }
         if (char === '\r' || char === '\n' || char === '\u0004') {
           stderr.write('\n')

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, UsernameTooLongError, type UserWithHash } from '../src/users/users-repository.js'
-import { CliError, quote, type Command } from './command.js'
+import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, usernameTooLong, type UserWithHash } from '../src/users/users-repository.js'
+import { cliError, quote, type Command } from './command.js'
 import { readPassword } from './read-password.js'
 import { length, printTable } from './table.js'
 
@@ -12,33 +12,33 @@ const MAX_PASSWORD_LENGTH = 1024
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 function checkUsername (username: string): void {
-  if (username === '') throw new CliError('the username must not be empty')
+  if (username === '') throw cliError('the username must not be empty')
   // The store's own limit, checked here too so nobody types a password for a name it would refuse.
   if (length(username) > MAX_USERNAME_LENGTH || length(usernameKey(username)) > MAX_USERNAME_LENGTH) {
-    throw new CliError(new UsernameTooLongError().message)
+    throw usernameTooLong()
   }
   if (CONTROL.test(username) || username.trim() !== username) {
-    throw new CliError('the username must not contain control characters or start or end with a space')
+    throw cliError('the username must not contain control characters or start or end with a space')
   }
 }
 
 function checkPassword (password: string): void {
-  if (length(password) < MIN_PASSWORD_LENGTH) throw new CliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
-  if (length(password) > MAX_PASSWORD_LENGTH) throw new CliError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
+  if (length(password) < MIN_PASSWORD_LENGTH) throw cliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
+  if (length(password) > MAX_PASSWORD_LENGTH) throw cliError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
 }
 
 /** `a,b` → `['a', 'b']`; an empty list is allowed (no roles). */
 function parseRoles (list: string): string[] {
   const roles = [...new Set(list.split(',').map((role) => role.trim()).filter((role) => role !== ''))]
   const invalid = roles.find((role) => !ROLE_PATTERN.test(role))
-  if (invalid !== undefined) throw new CliError(`${quote(invalid)} is not a role name (up to 64 letters, digits, and _ . : -)`)
-  if (roles.length > MAX_ROLES) throw new CliError(`a user can have at most ${MAX_ROLES} roles`)
+  if (invalid !== undefined) throw cliError(`${quote(invalid)} is not a role name (up to 64 letters, digits, and _ . : -)`)
+  if (roles.length > MAX_ROLES) throw cliError(`a user can have at most ${MAX_ROLES} roles`)
   return roles
 }
 
 async function findUser (app: FastifyInstance, username: string): Promise<UserWithHash> {
   const user = await app.users.findByUsername(username)
-  if (user === undefined) throw new CliError(`no user named ${quote(username)}`)
+  if (user === undefined) throw cliError(`no user named ${quote(username)}`)
   return user
 }
 
@@ -56,7 +56,7 @@ export const userCommands: Command[] = [
       const roles = parseRoles(typeof values.roles === 'string' ? values.roles : '')
       const app = await openApp()
       // Checked before asking, so nobody types a password for a name that cannot be had.
-      if (await app.users.findByUsername(username) !== undefined) throw new CliError(`username ${quote(username)} is already taken`)
+      if (await app.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
       const password = await readPassword(io, username)
       checkPassword(password)
       const user = await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles })

@@ -1,11 +1,12 @@
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { bearerChallenge } from '../src/auth/challenge.js'
-import { loadPublicKey, type AsymmetricAlgorithm } from '../src/auth/keys.js'
+import type { AccessClaims, AsymmetricAlgorithm } from '../src/auth/claims.js'
+import { loadPublicKey } from '../src/auth/keys.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remote-key-set.js'
-import type { AccessClaims } from '../src/auth/tokens.js'
-import { createAccessTokenVerifier, InvalidTokenError, signatureCheck, type VerifyConstraints } from '../src/auth/verifier.js'
+import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from '../src/auth/verifier.js'
+import { InsufficientScopeError, InvalidTokenError, TollgateError } from '../src/errors.js'
+import { DEFAULT_REALM, sendError } from '../src/http/error-reply.js'
 import { ErrorSchema, errorResponse } from '../src/http/schemas.js'
 
 export interface AuthRequirement {
@@ -13,14 +14,6 @@ export interface AuthRequirement {
   roles?: string[]
   /** The token needs every one of these scopes. */
   scopes?: string[]
-}
-
-export interface AccessTokenVerifier {
-  /**
-   * The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again.
-   * `connection` lets it remember the last token verified on each keep-alive connection.
-   */
-  verify (token: string, connection?: object): AccessClaims | Promise<AccessClaims>
 }
 
 interface CommonOptions {
@@ -36,7 +29,7 @@ interface CommonOptions {
  */
 export type AuthPluginOptions = CommonOptions & (
   | {
-    verifier: AccessTokenVerifier
+    verifier: TokenVerifier
     /** Options for @fastify/jwt, so `request.jwtVerify()` applies the same constraints as `authenticate`. */
     jwt?: FastifyJWTOptions
   }
@@ -45,7 +38,7 @@ export type AuthPluginOptions = CommonOptions & (
 )
 
 /** The verifier the options describe; for a remote key set, fetched once before the app starts serving. */
-async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions): Promise<AccessTokenVerifier> {
+async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions): Promise<TokenVerifier> {
   if ('verifier' in options) return options.verifier
   if ('publicKey' in options) {
     const check = signatureCheck(options.algorithm, loadPublicKey(options.algorithm, options.publicKey).pem, options)
@@ -86,27 +79,23 @@ declare module '@fastify/jwt' {
 
 const BEARER = 'bearer '
 
+// Built once: none depends on the request.
+const TOKEN_MISSING = new TollgateError('ERR_TOKEN_MISSING', 'An access token is required: send "Authorization: Bearer <token>"')
+const TOKEN_REVOKED = new InvalidTokenError('ERR_TOKEN_REVOKED', 'The access token has been revoked', 'revoked')
+const TOKEN_MALFORMED = new InvalidTokenError('ERR_TOKEN_INVALID', 'The access token is malformed', 'malformed')
+
 export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   const { isRevoked } = options
   const verifier = await verifierFor(fastify, options)
-  const realm = options.realm ?? 'tollgate'
-  const missingTokenChallenge = bearerChallenge(realm)
+  const replyOptions = { realm: options.realm ?? DEFAULT_REALM }
 
   if ('jwt' in options && options.jwt !== undefined) await fastify.register(fastifyJwt, options.jwt)
   // Decorated up front, as @fastify/jwt does, so every request object keeps one shape.
   else if (!fastify.hasRequestDecorator('user')) fastify.decorateRequest('user', null as unknown as AccessClaims)
   if (fastify.getSchema('Error') === undefined) fastify.addSchema(ErrorSchema)
 
-  function deny (reply: FastifyReply, statusCode: 401 | 403, message: string, challenge: string): void {
-    reply.code(statusCode).header('www-authenticate', challenge).send({
-      statusCode,
-      error: statusCode === 401 ? 'Unauthorized' : 'Forbidden',
-      message
-    })
-  }
-
-  const invalidToken = (reply: FastifyReply, description: string): void =>
-    deny(reply, 401, description, bearerChallenge(realm, { error: 'invalid_token', description }))
+  // Sent from here rather than thrown: a refusal is as frequent as a success under a flood of bad tokens.
+  const deny = (reply: FastifyReply, error: TollgateError): void => { sendError(reply, error, replyOptions) }
 
   // Callback style, not async: this runs on every protected request and a promise per call shows up.
   function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
@@ -115,7 +104,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
     if (header === undefined || header.length <= BEARER.length ||
       !(header.startsWith('Bearer ') || header.slice(0, BEARER.length).toLowerCase() === BEARER) ||
       header.includes(' ', BEARER.length)) {
-      return deny(reply, 401, 'An access token is required: send "Authorization: Bearer <token>"', missingTokenChallenge)
+      return deny(reply, TOKEN_MISSING)
     }
     let claims: AccessClaims | Promise<AccessClaims>
     try {
@@ -133,26 +122,24 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   }
 
   function accept (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, claims: AccessClaims): void {
-    if (isRevoked !== undefined && isRevoked(claims)) return invalidToken(reply, 'The access token has been revoked')
+    if (isRevoked !== undefined && isRevoked(claims)) return deny(reply, TOKEN_REVOKED)
     request.user = claims
     done()
   }
 
-  const refuse = (reply: FastifyReply, error: unknown): void =>
-    invalidToken(reply, error instanceof InvalidTokenError ? error.description : 'The access token is malformed')
+  const refuse = (reply: FastifyReply, error: unknown): void => deny(reply, error instanceof InvalidTokenError ? error : TOKEN_MALFORMED)
 
   function authorize ({ roles = [], scopes = [] }: AuthRequirement): onRequestHookHandler {
     const scope = scopes.join(' ')
-    const forbidden = bearerChallenge(realm, { error: 'insufficient_scope', scope })
+    const missingRole = new InsufficientScopeError(`This action needs one of the roles: ${roles.join(', ')}`, scope)
+    const missingScope = new InsufficientScopeError(`This action needs the scopes: ${scope}`, scope)
     return function authorizeRequest (request, reply, done) {
       const user = request.user as AccessClaims | null
-      if (user === null) return deny(reply, 401, 'An access token is required: send "Authorization: Bearer <token>"', missingTokenChallenge)
-      if (roles.length !== 0 && !roles.some((role) => user.roles.includes(role))) {
-        return deny(reply, 403, `This action needs one of the roles: ${roles.join(', ')}`, forbidden)
-      }
+      if (user === null) return deny(reply, TOKEN_MISSING)
+      if (roles.length !== 0 && !roles.some((role) => user.roles.includes(role))) return deny(reply, missingRole)
       if (scopes.length !== 0) {
         const granted = user.scope.split(' ')
-        if (!scopes.every((needed) => granted.includes(needed))) return deny(reply, 403, `This action needs the scopes: ${scope}`, forbidden)
+        if (!scopes.every((needed) => granted.includes(needed))) return deny(reply, missingScope)
       }
       done()
     }

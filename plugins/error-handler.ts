@@ -1,41 +1,60 @@
-import { STATUS_CODES } from 'node:http'
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
+import { TollgateError, type ErrorCode } from '../src/errors.js'
 import { isStoreUnavailable } from '../src/db/errors.js'
+import { sendError } from '../src/http/error-reply.js'
 
 /** Seconds a client should wait before retrying while a store is unavailable (as /ready says). */
 const RETRY_AFTER_SECONDS = 5
 
+/** Fastify's own failures of a request (its body, its size, its schema), as Tollgate's codes. */
+const FASTIFY_CODES: Partial<Record<string, ErrorCode>> = {
+  FST_ERR_VALIDATION: 'ERR_VALIDATION',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  FST_ERR_RATE_LIMIT_EXCEEDED: 'ERR_TOO_MANY_ATTEMPTS'
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route is an OAuth endpoint: its errors answer RFC 6749's `{error, error_description}` too. */
+    oauth?: boolean
+  }
+}
+
 /**
- * One answer shape for every error: `{ statusCode, error, message, code? }`. A 5xx is logged with its
- * cause and answered with a generic message, so no stack or internal detail ever reaches a client; an
- * unreachable store is a 503 with Retry-After, not a 500.
+ * Whatever was thrown, as a TollgateError. A client's fault keeps its message; on an OAuth endpoint it is
+ * `invalid_request` with 400, as RFC 6749 §5.2 wants for anything malformed, except throttling's 429.
+ */
+function toTollgateError (error: FastifyError, oauth: boolean): TollgateError {
+  if (error instanceof TollgateError) return error
+  if (isStoreUnavailable(error)) return new TollgateError('ERR_STORE_UNAVAILABLE', 'A service Tollgate depends on is unavailable, try again shortly', { cause: error })
+  const status = error.statusCode ?? 500
+  if (status < 400 || status >= 500) return new TollgateError('ERR_INTERNAL', 'Something went wrong on our side', { cause: error })
+  if (status === 429) return new TollgateError('ERR_TOO_MANY_ATTEMPTS', error.message)
+  if (oauth) return new TollgateError('ERR_INVALID_REQUEST', `The request is malformed: ${error.message}`)
+  if (status === 404) return new TollgateError('ERR_NOT_FOUND', error.message)
+  return new TollgateError(FASTIFY_CODES[error.code] ?? 'ERR_INVALID_REQUEST', error.message)
+}
+
+/**
+ * One answer shape for every error (src/http/error-reply.ts). A 5xx is logged with its cause and answered
+ * with a generic message, so no stack or internal detail ever reaches a client; an unreachable store is a
+ * 503 with Retry-After, not a 500.
  */
 export default fp(async function errorHandler (fastify) {
-  fastify.setErrorHandler<FastifyError>(function (error, request, reply) {
-    const statusCode = isStoreUnavailable(error)
-      ? 503
-      : typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode <= 599 ? error.statusCode : 500
-    let body: Record<string, unknown>
-    if (statusCode === 503) {
-      // A database or other store that cannot be reached: the client may retry, and the log says which.
-      request.log.warn({ err: error }, 'request failed: a store is unavailable')
+  fastify.setErrorHandler<FastifyError>(function (thrown, request, reply) {
+    const oauth = request.routeOptions.config.oauth === true
+    const error = toTollgateError(thrown, oauth)
+    if (error.code === 'ERR_STORE_UNAVAILABLE') {
+      request.log.warn({ err: thrown }, 'request failed: a store is unavailable')
       reply.header('retry-after', String(RETRY_AFTER_SECONDS))
-      body = { statusCode, error: 'Service Unavailable', message: 'A service Tollgate depends on is unavailable, try again shortly' }
-    } else if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed')
-      body = { statusCode, error: STATUS_CODES[statusCode] ?? 'Internal Server Error', message: 'Something went wrong on our side' }
-    } else {
-      body = {
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        message: error.message,
-        ...(typeof error.code === 'string' ? { code: error.code } : {})
-      }
+    } else if (error.code === 'ERR_INTERNAL') {
+      request.log.error({ err: thrown }, 'request failed')
     }
-    // Sent already serialized: otherwise the route's response schema for this status applies, and one
-    // of another shape (the token endpoint's RFC 6749 400 body) fails on this one and turns the client's
-    // 400 into a 500.
-    return reply.code(statusCode).type('application/json; charset=utf-8').send(JSON.stringify(body))
+    return sendError(reply, error, { oauth })
+  })
+  fastify.setNotFoundHandler(function (request, reply) {
+    return sendError(reply, new TollgateError('ERR_NOT_FOUND', `Route ${request.method}:${request.url.slice(0, 200)} not found`))
   })
 }, { name: 'error-handler' })

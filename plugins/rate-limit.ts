@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { TollgateError } from '../src/errors.js'
 import { usernameKey } from '../src/users/users-repository.js'
 
 declare module 'fastify' {
@@ -43,11 +44,8 @@ export default fp(async function loginRateLimit (fastify) {
     for (const limiter of limiters) {
       const limit = await limiter(request)
       if (!limit.isAllowed && limit.isExceeded) {
-        return reply.code(429).header('retry-after', String(limit.ttlInSeconds)).send({
-          statusCode: 429,
-          error: 'Too Many Requests',
-          message: `Too many login attempts: try again in ${limit.ttlInSeconds} seconds`
-        })
+        reply.header('retry-after', String(limit.ttlInSeconds))
+        throw new TollgateError('ERR_TOO_MANY_ATTEMPTS', `Too many login attempts: try again in ${limit.ttlInSeconds} seconds`)
       }
     }
   })

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin'
-import { loadPublicKey, loadSigningKey, readPem, type AsymmetricAlgorithm, type PublicKey, type SigningKey } from '../src/auth/keys.js'
+import { loadPublicKey, loadSigningKey, readPem, type PublicKey, type SigningKey } from '../src/auth/keys.js'
+import type { AsymmetricAlgorithm } from '../src/auth/claims.js'
 import { recordSigningKeys } from '../src/auth/signing-keys-store.js'
 import { createTokenService, type TokenService } from '../src/auth/tokens.js'
-import { ConfigError } from '../src/config/validate.js'
+import { ConfigError } from '../src/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -52,6 +52,7 @@ export const ERRORS = {
   ERR_KEY_SET_UNAVAILABLE: {},
   ERR_INVALID_ARGUMENT: {},
   ERR_USAGE: {},
+  ERR_CANCELLED: {},
   ERR_CLIENT_NOT_FOUND: {},
   ERR_CLIENT_EXISTS: {}
 } as const satisfies Record<string, ErrorKind>
@@ -65,6 +66,8 @@ export interface TollgateErrorOptions {
   cause?: unknown
   /** A finer reason for logs and metrics (fast-jwt's code for a refused token, say); never sent. */
   reason?: string
+  /** Whom the failure concerns (a user or client id), for the audit log; never sent. */
+  subject?: string
 }
 
 export class TollgateError extends Error {
@@ -72,6 +75,7 @@ export class TollgateError extends Error {
   /** Read by Fastify's error handling; undefined for codes that never reach HTTP. */
   readonly statusCode: number | undefined
   readonly reason: string | undefined
+  readonly subject: string | undefined
 
   constructor (code: ErrorCode, message: string, options: TollgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -80,12 +84,13 @@ export class TollgateError extends Error {
     const kind: ErrorKind = ERRORS[code]
     this.statusCode = kind.status
     this.reason = options.reason
+    this.subject = options.subject
   }
 
-  /** The OAuth error name for this failure on an OAuth endpoint. */
-  get oauthError (): OAuthErrorName {
+  /** The OAuth error name for this failure on an OAuth endpoint; none for throttling or an outage. */
+  get oauthError (): OAuthErrorName | undefined {
     const kind: ErrorKind = ERRORS[this.code]
-    return kind.oauth ?? 'invalid_request'
+    return kind.oauth
   }
 }
 
@@ -110,3 +115,12 @@ export type Result<T, E extends TollgateError = TollgateError> = { ok: true, val
 
 export const ok = <T>(value: T): { ok: true, value: T } => ({ ok: true, value })
 export const fail = <E extends TollgateError>(error: E): { ok: false, error: E } => ({ ok: false, error })
+
+/** A valid token without a role or scope the route needs (RFC 6750 §3.1 `insufficient_scope`). */
+export class InsufficientScopeError extends TollgateError {
+  /** The scopes the route needs, for the challenge's `scope` parameter (RFC 6750 §3). */
+  constructor (message: string, readonly scope: string) {
+    super('ERR_INSUFFICIENT_SCOPE', message)
+    this.name = 'InsufficientScopeError'
+  }
+}

@@ -72,7 +72,7 @@ t.test('a 5xx answers a generic message with no stack, and the cause is logged f
   const { app, records } = await buildLogged(t)
   const response = await app.inject({ url: '/test-only/fail' })
   t.equal(response.statusCode, 500)
-  t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side' })
+  t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side', code: 'ERR_INTERNAL' })
   for (const leak of ['hunter2', 'internal.ts', 'at ', 'stack']) t.notOk(response.body.includes(leak), `the answer does not contain "${leak}"`)
 
   const logged = records().find((record) => record.level === 50)
@@ -84,10 +84,10 @@ t.test('a dependency that is down answers 503 with a generic message; a nonsense
   const { app } = await buildLogged(t)
   const unavailable = await app.inject({ url: '/test-only/unavailable' })
   t.equal(unavailable.statusCode, 503)
-  t.same(unavailable.json(), { statusCode: 503, error: 'Service Unavailable', message: 'A service Tollgate depends on is unavailable, try again shortly' })
+  t.same(unavailable.json(), { statusCode: 503, error: 'Service Unavailable', message: 'A service Tollgate depends on is unavailable, try again shortly', code: 'ERR_STORE_UNAVAILABLE' })
   t.notOk(unavailable.body.includes('10.0.0.7'), 'the address of the dependency is not revealed')
 
   const odd = await app.inject({ url: '/test-only/odd-status' })
   t.equal(odd.statusCode, 500)
-  t.same(odd.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side' })
+  t.same(odd.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side', code: 'ERR_INTERNAL' })
 })

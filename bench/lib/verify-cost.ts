@@ -1,5 +1,7 @@
-import { generateKeyPair, loadSigningKey, type AsymmetricAlgorithm } from '../../src/auth/keys.js'
-import { createTokenService, type SigningAlgorithm } from '../../src/auth/tokens.js'
+import { generateKeyPair, loadSigningKey } from '../../src/auth/keys.js'
+import type { AsymmetricAlgorithm } from '../../src/auth/claims.js'
+import type { SigningAlgorithm } from '../../src/auth/claims.js'
+import { createTokenService } from '../../src/auth/tokens.js'
 
 export interface VerifyCost {
   algorithm: SigningAlgorithm

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { TollgateError } from '../../src/errors.js'
 import { errorResponse } from '../../src/http/schemas.js'
 import { MAX_ROLES, ROLE_PATTERN, type User } from '../../src/users/users-repository.js'
 
@@ -43,12 +44,12 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
       response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }
     }
-  }, async function (request, reply) {
+  }, async function (request) {
     const { id } = request.params
     const { roles, disabled } = request.body
     let user = roles === undefined ? await fastify.users.findById(id) : await fastify.sessions.setRoles(id, roles)
     if (user !== undefined && disabled !== undefined) user = await fastify.sessions.setDisabled(id, disabled)
-    if (user === undefined) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No user has this id' })
+    if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     request.log.info({ event: 'admin.user.update', userId: id, by: request.user.sub, roles, disabled }, 'user updated')
     return present(user)
   })

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { bearerChallenge } from '../../src/auth/challenge.js'
+import { TollgateError } from '../../src/errors.js'
 import { auditLogin } from '../../src/http/audit.js'
 import { errorResponse, Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+
+const INVALID_CREDENTIALS = new TollgateError('ERR_INVALID_CREDENTIALS', 'Invalid username or password')
 
 const login: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/login', {
@@ -21,11 +23,7 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
     const { username, password } = request.body
     const user = await fastify.sessions.checkCredentials(username, password)
     auditLogin(request.log, 'login', username, user?.id)
-    if (user === undefined) {
-      return reply.code(401).header('www-authenticate', bearerChallenge('tollgate')).send({
-        statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password'
-      })
-    }
+    if (user === undefined) throw INVALID_CREDENTIALS
     return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
   })
 }

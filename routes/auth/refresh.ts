@@ -18,10 +18,8 @@ const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async function (request, reply) {
     const result = await fastify.sessions.refresh(request.body.refresh_token)
     auditRefresh(request.log, result)
-    if (!result.ok) {
-      return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The refresh token is invalid, expired or revoked' })
-    }
-    return reply.header('cache-control', 'no-store').send(result.response)
+    if (!result.ok) throw result.error
+    return reply.header('cache-control', 'no-store').send(result.value.response)
   })
 }
 

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyReply } from 'fastify'
+import { TollgateError } from '../../src/errors.js'
 import { errorResponse, UserSchema } from '../../src/http/schemas.js'
 
 const users: FastifyPluginAsyncTypebox = async function (fastify) {
-  async function profile (id: string, reply: FastifyReply) {
+  async function profile (id: string) {
     const user = await fastify.users.findById(id)
-    if (user === undefined) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such user' })
+    if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No such user')
     return { id: user.id, username: user.username, roles: user.roles }
   }
 
@@ -20,8 +20,8 @@ const users: FastifyPluginAsyncTypebox = async function (fastify) {
         404: errorResponse('The user no longer exists, or the token was issued to a service client')
       }
     }
-  }, async function (request, reply) {
-    return profile(request.user.sub, reply)
+  }, async function (request) {
+    return profile(request.user.sub)
   })
 
   fastify.get('/:id', {
@@ -35,8 +35,8 @@ const users: FastifyPluginAsyncTypebox = async function (fastify) {
         404: errorResponse('No user has this id')
       }
     }
-  }, async function (request, reply) {
-    return profile(request.params.id, reply)
+  }, async function (request) {
+    return profile(request.params.id)
   })
 }
 

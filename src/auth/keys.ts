@@ -1,7 +1,8 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
-export type AsymmetricAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
+import { TollgateError } from '../errors.js'
+import type { AsymmetricAlgorithm } from './claims.js'
 
 /** A public key as published in the JWKS (RFC 7517), always with its `kid`, `alg` and `use`. */
 export interface PublicJwk extends JsonWebKey {
@@ -31,7 +32,7 @@ function checkKeyFits (key: KeyObject, algorithm: AsymmetricAlgorithm): void {
   if (algorithm === 'ES256' && type === 'ec' && details?.namedCurve === 'prime256v1') return
   if (algorithm === 'EdDSA' && type === 'ed25519') return
   const wanted = { RS256: 'an RSA key of at least 2048 bits', ES256: 'an EC key on P-256', EdDSA: 'an Ed25519 key' }[algorithm]
-  throw new Error(`${algorithm} needs ${wanted}, not ${type ?? 'this key'}`)
+  throw new TollgateError('ERR_KEY', `${algorithm} needs ${wanted}, not ${type ?? 'this key'}`)
 }
 
 /** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
@@ -44,7 +45,7 @@ const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
 /** RFC 7638 JWK thumbprint (SHA-256, base64url): a `kid` that anyone can recompute from the key itself. */
 export function thumbprint (jwk: JsonWebKey): string {
   const members = THUMBPRINT_MEMBERS[jwk.kty ?? '']
-  if (members === undefined) throw new Error(`cannot compute a thumbprint for key type ${jwk.kty ?? '(none)'}`)
+  if (members === undefined) throw new TollgateError('ERR_KEY', `cannot compute a thumbprint for key type ${jwk.kty ?? '(none)'}`)
   const canonical = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(',')}}`
   return createHash('sha256').update(canonical).digest('base64url')
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import pLimit from 'p-limit'
+import { fail, ok, TollgateError, type Result } from '../errors.js'
 
 /**
  * argon2id with OWASP's first recommended setting (19 MiB, t=2, p=1). argon2's own default (64 MiB, t=3,
@@ -15,11 +16,10 @@ export const HASH_OPTIONS = {
   parallelism: 1
 } as const
 
-export interface PasswordCheck {
-  ok: boolean
-  /** A fresh hash to store when the old one was made with weaker parameters. */
-  rehash?: string
-}
+/** A password that matched; `rehash` is a fresh hash to store when the old one had weaker parameters. */
+export type PasswordCheck = Result<{ rehash?: string }>
+
+const MISMATCH = new TollgateError('ERR_INVALID_CREDENTIALS', 'The password does not match')
 
 export interface PasswordHasher {
   hash (password: string): Promise<string>
@@ -46,17 +46,17 @@ export async function createPasswordHasher (concurrency: number = HASH_CONCURREN
   }
 
   async function verify (stored: string | undefined, password: string): Promise<PasswordCheck> {
-    let ok: boolean
+    let matched: boolean
     try {
-      ok = await limit(() => argon2.verify(stored ?? dummyHash, password))
+      matched = await limit(() => argon2.verify(stored ?? dummyHash, password))
     } catch {
       // A stored value that is not an argon2 hash never matches.
-      ok = false
+      matched = false
     }
-    if (!ok || stored === undefined) return { ok: false }
+    if (!matched || stored === undefined) return fail(MISMATCH)
     // needsRehash compares only version and costs, not the variant: an argon2i or argon2d hash would stay.
     const outdated = !stored.startsWith('$argon2id$') || argon2.needsRehash(stored, HASH_OPTIONS)
-    return outdated ? { ok, rehash: await hash(password) } : { ok }
+    return ok(outdated ? { rehash: await hash(password) } : {})
   }
 
   return { hash, verify }

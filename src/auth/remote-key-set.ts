@@ -1,4 +1,5 @@
-import type { AsymmetricAlgorithm } from './keys.js'
+import { TollgateError } from '../errors.js'
+import type { AsymmetricAlgorithm } from './claims.js'
 import { publicKeyFromJwk } from './keys.js'
 import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from './verifier.js'
 
@@ -39,9 +40,9 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
       signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
       headers: { accept: 'application/json' }
     })
-    if (!response.ok) throw new Error(`fetching ${options.jwksUrl} answered ${response.status}`)
+    if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${options.jwksUrl} answered ${response.status}`)
     const body = await response.json() as { keys?: unknown }
-    if (!Array.isArray(body.keys)) throw new Error(`${options.jwksUrl} is not a JWK set`)
+    if (!Array.isArray(body.keys)) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${options.jwksUrl} is not a JWK set`)
     const next = new Map<string, SignatureCheck>()
     for (const jwk of body.keys as Array<Record<string, unknown>>) {
       const { kid, alg, use } = jwk

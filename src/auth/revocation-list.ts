@@ -1,4 +1,4 @@
-import type { AccessClaims } from './tokens.js'
+import type { AccessClaims } from './claims.js'
 
 /**
  * One revocation, as stored, published to other instances and applied in memory:

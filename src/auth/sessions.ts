@@ -1,36 +1,22 @@
+import { fail, ok, TollgateError, type Result } from '../errors.js'
 import type { UsersRepository, User } from '../users/users-repository.js'
 import type { PasswordHasher } from './passwords.js'
 import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
 import type { RevocationList } from './revocation-list.js'
 import type { RevocationStore } from './revocation-store.js'
-import type { AccessClaims, TokenService, TokenSubject } from './tokens.js'
+import type { AccessClaims } from './claims.js'
+import type { TokenSubject } from './signer.js'
+import { issueAccessToken, type TokenResponse } from './token-response.js'
+import type { TokenService } from './tokens.js'
 
-/** The token response of RFC 6749 §5.1. */
-export interface TokenResponse {
-  access_token: string
-  token_type: 'Bearer'
-  expires_in: number
-  refresh_token?: string
-  scope?: string
-}
+/** A refresh that worked: the new pair, and whose it is (for the audit log). */
+export type RefreshResult = Result<{ response: TokenResponse, userId: string }>
 
-/**
- * An access token for `subject` as a token response. Its `iat` respects the subject's cut-off, so a
- * token issued in the same second as "log out everywhere" (or a client's disabling) is not ended by it.
- */
-export function issueAccessToken (tokens: TokenService, revocations: RevocationList, subject: TokenSubject): TokenResponse {
-  const { token, expiresIn } = tokens.issue(subject, revocations.notBefore(subject.id))
-  return {
-    access_token: token,
-    token_type: 'Bearer',
-    expires_in: expiresIn,
-    ...(subject.scope === undefined || subject.scope === '' ? {} : { scope: subject.scope })
-  }
-}
-
-export type RefreshResult =
-  | { ok: true, response: TokenResponse, userId: string }
-  | { ok: false, reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'user-unavailable', userId?: string }
+/** Every refused refresh gets one answer; `reason` and `subject` say why and whose, for the audit log only. */
+const refused = (reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'user-unavailable', userId?: string) =>
+  fail(new TollgateError('ERR_REFRESH_TOKEN_INVALID', 'The refresh token is invalid, expired or revoked', {
+    reason, ...(userId === undefined ? {} : { subject: userId })
+  }))
 
 export interface SessionServiceDeps {
   users: UsersRepository
@@ -56,7 +42,7 @@ export function createSessionService (deps: SessionServiceDeps) {
     const found = await users.findByUsername(username)
     const check = await passwords.verify(found?.passwordHash, password)
     if (!check.ok || found === undefined || found.disabled) return undefined
-    if (check.rehash !== undefined) await users.update(found.id, { passwordHash: check.rehash })
+    if (check.value.rehash !== undefined) await users.update(found.id, { passwordHash: check.value.rehash })
     const { passwordHash, ...user } = found
     return user
   }
@@ -74,21 +60,21 @@ export function createSessionService (deps: SessionServiceDeps) {
     const result = await refreshTokens.rotate(token)
     if (result.outcome === 'reused') {
       await revocationStore.revokeSession(result.familyId)
-      return { ok: false, reason: 'reused', userId: result.userId }
+      return refused('reused', result.userId)
     }
-    if (result.outcome !== 'rotated') return { ok: false, reason: result.outcome }
+    if (result.outcome !== 'rotated') return refused(result.outcome)
     // Ended while the database could not record it (a logout during an outage): record it now.
     if (revocations.isSessionRevoked(result.familyId)) {
       await refreshTokens.revokeFamily(result.familyId, 'logout')
-      return { ok: false, reason: 'revoked', userId: result.userId }
+      return refused('revoked', result.userId)
     }
     const user = await users.findById(result.userId)
     if (user === undefined || user.disabled) {
       await endSession(result.familyId, 'user-changed')
-      return { ok: false, reason: 'user-unavailable', userId: result.userId }
+      return refused('user-unavailable', result.userId)
     }
     const response = accessToken({ id: user.id, roles: user.roles, sessionId: result.familyId })
-    return { ok: true, userId: user.id, response: { ...response, refresh_token: result.token } }
+    return ok({ userId: user.id, response: { ...response, refresh_token: result.token } })
   }
 
   async function endSession (familyId: string, reason: RevokeReason): Promise<void> {

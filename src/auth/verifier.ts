@@ -1,23 +1,7 @@
 import { createVerifier, TokenError } from 'fast-jwt'
 import QuickLRU from 'quick-lru'
-import type { AccessClaims, SigningAlgorithm } from './tokens.js'
-
-/**
- * RFC 9068's media type for JWT access tokens: it is set on issue and required on verify, so a JWT of
- * another kind signed with the same key is never accepted as an access token.
- */
-export const ACCESS_TOKEN_TYPE = 'at+jwt'
-
-/** Tokens longer than this are refused before any parsing (a JWT of ours is well under 1 KiB). */
-export const MAX_TOKEN_LENGTH = 8192
-
-/** Why a token was refused: `description` is safe to send in a `WWW-Authenticate` header. */
-export class InvalidTokenError extends Error {
-  constructor (readonly description: string, readonly reason: string) {
-    super(description)
-    this.name = 'InvalidTokenError'
-  }
-}
+import { InvalidTokenError } from '../errors.js'
+import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
 
 export interface VerifyConstraints {
   issuer: string
@@ -54,7 +38,7 @@ export function verifierOptions (algorithm: SigningAlgorithm, constraints: Verif
     algorithms: [algorithm],
     allowedIss: constraints.issuer,
     allowedAud: constraints.audience,
-    requiredClaims: ['sub', 'iat', 'nbf', 'exp', 'jti', 'iss', 'aud'],
+    requiredClaims: REQUIRED_CLAIMS,
     checkTyp: ACCESS_TOKEN_TYPE,
     clockTolerance: toleranceMs(constraints)
   }
@@ -64,7 +48,7 @@ export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffe
   return createVerifier({ ...verifierOptions(algorithm, constraints), key, cache: false })
 }
 
-const DESCRIPTIONS: Partial<Record<string, string>> = {
+const DESCRIPTIONS: Record<string, string> = {
   [TokenError.codes.expired]: 'The access token expired',
   [TokenError.codes.inactive]: 'The access token is not valid yet',
   [TokenError.codes.invalidSignature]: 'The access token signature is invalid',
@@ -75,17 +59,31 @@ const DESCRIPTIONS: Partial<Record<string, string>> = {
   [TokenError.codes.missingKey]: 'The access token was signed with an unknown key',
   [TokenError.codes.missingSignature]: 'The access token is not signed',
   [TokenError.codes.invalidType]: `The access token is not of type ${ACCESS_TOKEN_TYPE}`,
-  [TokenError.codes.invalidCritHeader]: 'The access token has a critical header Tollgate does not support'
+  [TokenError.codes.invalidCritHeader]: 'The access token has a critical header Tollgate does not support',
+  [TokenError.codes.malformed]: 'The access token is malformed',
+  TOLLGATE_KEY_SOURCE_HEADER: 'The access token names a key source, which Tollgate never follows',
+  TOLLGATE_TOO_LONG: 'The access token is too long'
 }
+
+/**
+ * One error per reason, built once: a refusal is as common as a success under a flood of bad tokens, and
+ * neither its message nor its code depends on the token.
+ */
+const REFUSALS = new Map(Object.entries(DESCRIPTIONS).map(([reason, description]) => [
+  reason,
+  new InvalidTokenError(reason === TokenError.codes.expired ? 'ERR_TOKEN_EXPIRED' : 'ERR_TOKEN_INVALID', description, reason)
+]))
+
+const refusal = (reason: string): InvalidTokenError =>
+  REFUSALS.get(reason) ?? REFUSALS.get(TokenError.codes.malformed) as InvalidTokenError
 
 function toInvalidTokenError (error: unknown): InvalidTokenError {
   if (error instanceof InvalidTokenError) return error
-  const code = error instanceof TokenError ? error.code : 'FAST_JWT_UNKNOWN'
-  return new InvalidTokenError(DESCRIPTIONS[code] ?? 'The access token is malformed', code)
+  return refusal(error instanceof TokenError ? error.code : TokenError.codes.malformed)
 }
 
-const malformed = (): InvalidTokenError => new InvalidTokenError('The access token is malformed', TokenError.codes.malformed)
-const unknownKey = (): InvalidTokenError => new InvalidTokenError('The access token was signed with an unknown key', TokenError.codes.missingKey)
+const malformed = (): InvalidTokenError => refusal(TokenError.codes.malformed)
+const unknownKey = (): InvalidTokenError => refusal(TokenError.codes.missingKey)
 
 /** Header parameters that point at keys elsewhere (RFC 7515 §4.1.2–4.1.6): never followed, always refused. */
 const KEY_SOURCE_HEADERS = ['jku', 'jwk', 'x5u', 'x5c']
@@ -101,7 +99,7 @@ function decodeHeader (token: string): TokenHeader {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw malformed()
   if (KEY_SOURCE_HEADERS.some((name) => name in header)) {
-    throw new InvalidTokenError('The access token names a key source, which Tollgate never follows', 'TOLLGATE_KEY_SOURCE_HEADER')
+    throw refusal('TOLLGATE_KEY_SOURCE_HEADER')
   }
   return header as TokenHeader
 }
@@ -154,7 +152,7 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
     } catch (error) {
       throw toInvalidTokenError(error)
     }
-    if (!isAccessClaims(claims)) throw new InvalidTokenError('The access token has a claim of the wrong type', TokenError.codes.invalidClaimType)
+    if (!isAccessClaims(claims)) throw refusal(TokenError.codes.invalidClaimType)
     // A token outliving its key's window is checked afresh each time, so the window ends for it too.
     if (cache !== undefined && (signature.acceptUntil === undefined || claims.exp * 1000 + tolerance <= signature.acceptUntil)) {
       cache.set(token, claims)
@@ -173,7 +171,7 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
       if (last !== undefined && last.token === token && last.generation === generation && unexpired(last.claims)) return last.claims
     }
     // Before the cache lookup, which would hash the whole string.
-    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('The access token is too long', 'TOLLGATE_TOO_LONG')
+    if (token.length > MAX_TOKEN_LENGTH) throw refusal('TOLLGATE_TOO_LONG')
     const cached = cache?.get(token)
     if (cached !== undefined) {
       if (unexpired(cached)) {
@@ -198,3 +196,6 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
 }
 
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>
+
+/** What the guards need of a verifier: Tollgate's own, or one over a remote key set. */
+export type TokenVerifier = Pick<AccessTokenVerifier, 'verify'>

@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { PasswordHasher } from '../auth/passwords.js'
 import type { RevocationList } from '../auth/revocation-list.js'
 import type { RevocationStore } from '../auth/revocation-store.js'
-import { issueAccessToken, type TokenResponse } from '../auth/sessions.js'
+import { issueAccessToken, type TokenResponse } from '../auth/token-response.js'
+import { fail, ok, TollgateError, type Result } from '../errors.js'
 import type { TokenService } from '../auth/tokens.js'
 import { newClientSecret, type Client, type ClientsRepository } from './clients-repository.js'
 
-export type ClientGrantResult =
-  | { ok: true, response: TokenResponse }
-  | { ok: false, error: 'invalid_client' | 'invalid_scope', description: string }
+export type ClientGrantResult = Result<TokenResponse>
+
+const CLIENT_REFUSED = new TollgateError('ERR_INVALID_CLIENT', 'Client authentication failed')
 
 /**
  * The client credentials grant (RFC 6749 §4.4): a service proves its identity with its secret and gets an
@@ -22,29 +23,29 @@ export function createClientCredentials ({ clients, passwords, tokens, revocatio
   revocations: RevocationList
 }) {
   /** An unknown client, a wrong secret and a disabled client cost the same and look the same. */
-  async function authenticate (clientId: string, secret: string): Promise<Client | undefined> {
+  async function checkSecret (clientId: string, secret: string): Promise<Client | undefined> {
     const found = await clients.find(clientId)
     const check = await passwords.verify(found?.secretHash, secret)
     if (!check.ok || found === undefined || found.disabled) return undefined
-    if (check.rehash !== undefined) await clients.rehashSecret(found.id, found.secretHash, check.rehash)
+    if (check.value.rehash !== undefined) await clients.rehashSecret(found.id, found.secretHash, check.value.rehash)
     const { secretHash, ...client } = found
     return client
   }
 
   async function grant (clientId: string, secret: string, requestedScope: string | undefined): Promise<ClientGrantResult> {
-    const client = await authenticate(clientId, secret)
-    if (client === undefined) return { ok: false, error: 'invalid_client', description: 'Client authentication failed' }
+    const client = await checkSecret(clientId, secret)
+    if (client === undefined) return fail(CLIENT_REFUSED)
     // RFC 6749 §3.3: without a `scope` parameter the client gets its whole allowed set.
     const requested = requestedScope === undefined ? client.scopes : requestedScope.split(' ').filter((scope) => scope !== '')
     const refused = requested.filter((scope) => !client.scopes.includes(scope))
     if (refused.length > 0) {
-      return { ok: false, error: 'invalid_scope', description: `The client may not request: ${refused.join(' ').slice(0, 200)}` }
+      return fail(new TollgateError('ERR_INVALID_SCOPE', `The client may not request: ${refused.join(' ').slice(0, 200)}`))
     }
     const scope = [...new Set(requested)].join(' ')
-    return { ok: true, response: issueAccessToken(tokens, revocations, { id: client.id, roles: [], scope, clientId: client.id }) }
+    return ok(issueAccessToken(tokens, revocations, { id: client.id, roles: [], scope, clientId: client.id }))
   }
 
-  return { authenticate, grant }
+  return { checkSecret, grant }
 }
 
 export type ClientCredentials = ReturnType<typeof createClientCredentials>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import { TollgateError } from '../errors.js'
 import type { ClientsTable } from '../db/tables.js'
 import type { Selectable } from 'kysely'
 
@@ -22,22 +23,17 @@ export const CLIENT_ID_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
 
-export class ClientError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ClientError'
-  }
-}
+const invalid = (message: string): TollgateError => new TollgateError('ERR_INVALID_ARGUMENT', message)
 
 export function checkClientId (id: string): void {
   if (!CLIENT_ID_PATTERN.test(id) || UUID_PATTERN.test(id)) {
-    throw new ClientError(`client id ${JSON.stringify(id.slice(0, 80))} must be 3-64 lower-case letters, digits, ".", "_" or "-", start with a letter, and not be a UUID`)
+    throw invalid(`client id ${JSON.stringify(id.slice(0, 80))} must be 3-64 lower-case letters, digits, ".", "_" or "-", start with a letter, and not be a UUID`)
   }
 }
 
 export function checkScopes (scopes: readonly string[]): void {
   const bad = scopes.find((scope) => !SCOPE_PATTERN.test(scope))
-  if (bad !== undefined) throw new ClientError(`scope ${JSON.stringify(bad.slice(0, 80))} may only hold letters, digits and "_.:-"`)
+  if (bad !== undefined) throw invalid(`scope ${JSON.stringify(bad.slice(0, 80))} may only hold letters, digits and "_.:-"`)
 }
 
 /** A client secret: 256 random bits, shown once and stored only as an argon2id hash. */
@@ -62,7 +58,7 @@ export function createClientsRepository (db: Db) {
   async function create (input: { id: string, secretHash: string, scopes: string[] }): Promise<Client> {
     checkClientId(input.id)
     checkScopes(input.scopes)
-    if (await find(input.id) !== undefined) throw new ClientError(`client ${JSON.stringify(input.id)} already exists`)
+    if (await find(input.id) !== undefined) throw new TollgateError('ERR_CLIENT_EXISTS', `client ${JSON.stringify(input.id)} already exists`)
     const createdAt = Date.now()
     const scopes = [...new Set(input.scopes)]
     await db.insertInto('clients').values({ id: input.id, secret_hash: input.secretHash, scopes: scopes.join(' '), created_at: createdAt }).execute()

@@ -1,12 +1,5 @@
+import { ConfigError } from '../errors.js'
 import type { Config } from './schema.js'
-
-/** A configuration problem, named by the variable at fault. The message never contains a value. */
-export class ConfigError extends Error {
-  constructor (readonly variable: string, reason: string) {
-    super(`${variable} ${reason}`)
-    this.name = 'ConfigError'
-  }
-}
 
 const MIN_SECRET_BYTES = 32
 

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { migrations } from './migrations/index.js'
 import type { Database } from './tables.js'
+import { TollgateError } from '../errors.js'
 
 export type Db = Kysely<Database>
 
@@ -19,12 +20,8 @@ export interface DatabaseOptions {
  * The store DATABASE_URL names could not be opened or brought up to date. The message names the variable
  * so an operator knows what to fix, and never holds the URL itself, which may carry a password.
  */
-export class StoreError extends Error {
-  constructor (action: string, cause: unknown) {
-    super(`DATABASE_URL: cannot ${action}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
-    this.name = 'StoreError'
-  }
-}
+const storeError = (action: string, cause: unknown): TollgateError => new TollgateError('ERR_STORE_UNAVAILABLE',
+  `DATABASE_URL: cannot ${action}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
 
 function openSqlite (file: string): SQLite.Database {
   try {
@@ -35,7 +32,7 @@ function openSqlite (file: string): SQLite.Database {
     sqlite.pragma('busy_timeout = 5000')
     return sqlite
   } catch (error) {
-    throw new StoreError('open the SQLite store', error)
+    throw storeError('open the SQLite store', error)
   }
 }
 
@@ -74,6 +71,6 @@ export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
     if (error !== undefined) throw error
   } catch (error) {
     // Most often the store is unreachable or refuses the credentials; then the URL is what to fix.
-    throw new StoreError('reach or migrate the store', error)
+    throw storeError('reach or migrate the store', error)
   }
 }

@@ -16,12 +16,12 @@ export function auditLogin (log: FastifyBaseLogger, grant: string, username: str
 /** A reused refresh token is a likely theft: it is logged as a warning of its own. */
 export function auditRefresh (log: FastifyBaseLogger, result: RefreshResult): void {
   if (result.ok) {
-    log.info({ event: 'auth.refresh', outcome: 'success', userId: result.userId }, 'refresh token exchanged')
-  } else if (result.reason === 'reused') {
-    log.warn({ event: 'auth.refresh.reuse', outcome: 'failure', userId: result.userId },
+    log.info({ event: 'auth.refresh', outcome: 'success', userId: result.value.userId }, 'refresh token exchanged')
+  } else if (result.error.reason === 'reused') {
+    log.warn({ event: 'auth.refresh.reuse', outcome: 'failure', userId: result.error.subject },
       'a spent refresh token was presented again: its whole session has been revoked')
   } else {
-    log.info({ event: 'auth.refresh', outcome: 'failure', reason: result.reason, userId: result.userId }, 'refresh refused')
+    log.info({ event: 'auth.refresh', outcome: 'failure', reason: result.error.reason, userId: result.error.subject }, 'refresh refused')
   }
 }
 

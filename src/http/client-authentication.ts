@@ -1,6 +1,10 @@
-export type ClientAuthentication =
-  | { id: string, secret: string, method: 'basic' | 'body' }
-  | { error: 'invalid_request' | 'invalid_client', description: string }
+import { fail, ok, TollgateError, type Result } from '../errors.js'
+
+export type ClientAuthentication = Result<{ id: string, secret: string, method: 'basic' | 'body' }>
+
+const BOTH = new TollgateError('ERR_INVALID_REQUEST', 'Send client credentials in the Authorization header or in the body, not both')
+const MALFORMED = new TollgateError('ERR_INVALID_CLIENT', 'The Basic credentials are malformed')
+const MISSING = new TollgateError('ERR_INVALID_CLIENT', 'Client authentication is required: HTTP Basic, or client_id and client_secret')
 
 /** RFC 6749 Appendix B: the client id and secret are form-encoded before they go into the Basic header. */
 function formDecode (value: string): string {
@@ -14,18 +18,18 @@ function formDecode (value: string): string {
 export function clientAuthentication (authorization: string | undefined, body: { client_id?: string, client_secret?: string }): ClientAuthentication {
   const inBody = body.client_id !== undefined || body.client_secret !== undefined
   if (authorization !== undefined && /^basic /i.test(authorization)) {
-    if (inBody) return { error: 'invalid_request', description: 'Send client credentials in the Authorization header or in the body, not both' }
+    if (inBody) return fail(BOTH)
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     try {
-      if (colon > 0) return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)), method: 'basic' }
+      if (colon > 0) return ok({ id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)), method: 'basic' })
     } catch {
       // A malformed percent-escape falls through to the refusal below.
     }
-    return { error: 'invalid_client', description: 'The Basic credentials are malformed' }
+    return fail(MALFORMED)
   }
   if (body.client_id === undefined || body.client_secret === undefined) {
-    return { error: 'invalid_client', description: 'Client authentication is required: HTTP Basic, or client_id and client_secret' }
+    return fail(MISSING)
   }
-  return { id: body.client_id, secret: body.client_secret, method: 'body' }
+  return ok({ id: body.client_id, secret: body.client_secret, method: 'body' })
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { PasswordHasher } from '../auth/passwords.js'
-import { UsernameTakenError, type UsersRepository } from './users-repository.js'
+import { TollgateError } from '../errors.js'
+import type { UsersRepository } from './users-repository.js'
 
 export interface BootstrapResult {
   username: string
@@ -25,7 +26,7 @@ export async function bootstrapAdmin (
     await users.create({ username, passwordHash: await passwords.hash(password), roles: ['admin'] })
   } catch (error) {
     // Another process starting on the same empty store made the admin first: nothing is left to do.
-    if (error instanceof UsernameTakenError) return undefined
+    if (error instanceof TollgateError && error.code === 'ERR_USERNAME_TAKEN') return undefined
     throw error
   }
   return { username, ...(generatedPassword === undefined ? {} : { generatedPassword }) }

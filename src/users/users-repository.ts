@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import { TollgateError } from '../errors.js'
 import type { UserRow } from '../db/tables.js'
 
 export interface User {
@@ -14,23 +15,15 @@ export interface UserWithHash extends User {
   passwordHash: string
 }
 
-/** Thrown when a username is taken (usernames are unique regardless of case). */
-export class UsernameTakenError extends Error {
-  constructor (username: string) {
-    super(`username "${username}" is already taken`)
-    this.name = 'UsernameTakenError'
-  }
-}
+/** Usernames are unique regardless of case. */
+const usernameTaken = (username: string): TollgateError =>
+  new TollgateError('ERR_USERNAME_TAKEN', `username "${username}" is already taken`)
 
 export const MAX_USERNAME_LENGTH = 64
 
-/** Thrown when a username, or its case-folded key, does not fit the store's 64-character columns. */
-export class UsernameTooLongError extends Error {
-  constructor () {
-    super(`usernames are limited to ${MAX_USERNAME_LENGTH} characters, also once normalized and lower-cased`)
-    this.name = 'UsernameTooLongError'
-  }
-}
+/** A username, or its case-folded key, must fit the store's 64-character columns. */
+export const usernameTooLong = (): TollgateError =>
+  new TollgateError('ERR_INVALID_ARGUMENT', `usernames are limited to ${MAX_USERNAME_LENGTH} characters, also once normalized and lower-cased`)
 
 /** What a role name may be, and how many a user may hold: the admin API and the CLI both enforce it. */
 export const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
@@ -78,9 +71,9 @@ export function createUsersRepository (db: Db) {
     }
     // NFKC can expand one character into many (U+FDFA into 18): PostgreSQL would refuse the key, SQLite not.
     if (characters(user.username) > MAX_USERNAME_LENGTH || characters(usernameKey(user.username)) > MAX_USERNAME_LENGTH) {
-      throw new UsernameTooLongError()
+      throw usernameTooLong()
     }
-    if (await findByUsername(user.username) !== undefined) throw new UsernameTakenError(user.username)
+    if (await findByUsername(user.username) !== undefined) throw usernameTaken(user.username)
     try {
       await db.insertInto('users').values({
         id: user.id,
@@ -92,7 +85,7 @@ export function createUsersRepository (db: Db) {
       }).execute()
     } catch (error) {
       // Two concurrent creates of one name: the unique index decides, and the loser gets the same answer.
-      if (await findByUsername(user.username) !== undefined) throw new UsernameTakenError(user.username)
+      if (await findByUsername(user.username) !== undefined) throw usernameTaken(user.username)
       throw error
     }
     return withoutHash(user)

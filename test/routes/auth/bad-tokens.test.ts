@@ -169,7 +169,7 @@ function assertDenied (t: Test, response: LightMyRequestResponse, challenge: str
   t.equal(response.headers['www-authenticate'], challenge, 'with the challenge the contract requires')
   t.match(response.headers['content-type'], /^application\/json/)
   const body = response.json()
-  t.same(Object.keys(body).sort(), ['error', 'message', 'statusCode'], 'in Fastify\'s error shape')
+  t.same(Object.keys(body).sort(), ['code', 'error', 'message', 'statusCode'], 'in Fastify\'s error shape, with a code')
   t.equal(body.statusCode, 401)
   t.equal(body.error, 'Unauthorized')
   t.type(body.message, 'string')

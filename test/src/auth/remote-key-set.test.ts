@@ -1,9 +1,11 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { generateKeyPair, loadSigningKey, type AsymmetricAlgorithm, type PublicJwk } from '../../../src/auth/keys.js'
+import { generateKeyPair, loadSigningKey, type PublicJwk } from '../../../src/auth/keys.js'
+import type { AsymmetricAlgorithm } from '../../../src/auth/claims.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../../../src/auth/remote-key-set.js'
-import { createAccessTokenVerifier, InvalidTokenError } from '../../../src/auth/verifier.js'
+import { InvalidTokenError } from '../../../src/errors.js'
+import { createAccessTokenVerifier } from '../../../src/auth/verifier.js'
 import { accessClaims, signToken } from '../../support/forge.js'
 
 const CONSTRAINTS = { issuer: 'tollgate', audience: 'tollgate-api', cacheSize: 0 }
@@ -44,7 +46,7 @@ function keySet (url: string, options: Partial<RemoteKeySetOptions> = {}) {
       await verifier.verify(token)
       return 'ok'
     } catch (error) {
-      if (error instanceof InvalidTokenError) return error.reason
+      if (error instanceof InvalidTokenError) return error.reason ?? ''
       throw error
     }
   }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { cutoffNow, RevocationList } from '../../../src/auth/revocation-list.js'
-import type { AccessClaims } from '../../../src/auth/tokens.js'
+import type { AccessClaims } from '../../../src/auth/claims.js'
 
 const NOW = 1_800_000_000
 

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto'
 import { TokenError } from 'fast-jwt'
 import t, { type Test } from 'tap'
-import { createTokenService, InvalidTokenError, type AccessClaims, type TokenServiceOptions } from '../../../src/auth/tokens.js'
+import type { AccessClaims } from '../../../src/auth/claims.js'
+import { InvalidTokenError } from '../../../src/errors.js'
+import { createTokenService, type TokenServiceOptions } from '../../../src/auth/tokens.js'
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes!'
 const OPTIONS: TokenServiceOptions = {
@@ -97,7 +99,7 @@ t.test('a cached token is never accepted past its expiry and tolerance', async (
     clock.set(claims.exp * 1000 + 5000)
     t.same(tokens.verify(token), claims, 'accepted up to the last millisecond of the tolerance')
     clock.set(claims.exp * 1000 + 5001)
-    t.throws(() => tokens.verify(token), new InvalidTokenError('The access token expired', 'FAST_JWT_EXPIRED'))
+    t.throws(() => tokens.verify(token), new InvalidTokenError('ERR_TOKEN_EXPIRED', 'The access token expired', 'FAST_JWT_EXPIRED'))
     t.throws(() => tokens.verify(token), { name: 'InvalidTokenError', description: 'The access token expired' }, 'and stays refused')
   }
 })

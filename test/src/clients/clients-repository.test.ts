@@ -1,7 +1,10 @@
 import t, { type Test } from 'tap'
-import { checkClientId, checkScopes, ClientError, createClientsRepository } from '../../../src/clients/clients-repository.js'
+import { checkClientId, checkScopes, createClientsRepository } from '../../../src/clients/clients-repository.js'
 import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
 import { stores, type Store } from '../../support/stores.js'
+
+/** What a malformed client id or scope is refused with. */
+const INVALID = { code: 'ERR_INVALID_ARGUMENT' }
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'
 const OTHER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$b3RoZXJzYWx0c2FsdA$b3RoZXJoYXNob3RoZXJoYXNo'
@@ -13,7 +16,7 @@ t.test('client ids: 3-64 lower-case letters, digits and ._-, starting with a let
   const refused = ['', 'ab', 'Billing', 'BILLING', '9lives', '-billing', 'bill ing', 'bill\ning', 'b@d', `a${'b'.repeat(64)}`,
     '0d8b3a7e-5a4c-4f1e-9c2b-7f6e5d4c3b2a', 'd8b3a7e0-5a4c-4f1e-9c2b-7f6e5d4c3b2a']
   for (const id of refused) {
-    t.throws(() => checkClientId(id), ClientError, JSON.stringify(id))
+    t.throws(() => checkClientId(id), INVALID, JSON.stringify(id))
   }
   t.throws(() => checkClientId('bill\ning'), { message: /^client id "bill\\ning" must be/ }, 'the id is quoted on one line')
 })
@@ -22,7 +25,7 @@ t.test('scopes: letters, digits and _.:- only', async (t) => {
   t.doesNotThrow(() => checkScopes([]))
   t.doesNotThrow(() => checkScopes(['users:read', 'reports.write', 'a_b-c']))
   for (const scope of ['', 'users read', 'b@d', 'x'.repeat(65), 'new\nline']) {
-    t.throws(() => checkScopes(['users:read', scope]), ClientError, JSON.stringify(scope))
+    t.throws(() => checkScopes(['users:read', scope]), INVALID, JSON.stringify(scope))
   }
 })
 
@@ -53,9 +56,9 @@ function repositoryCases (t: Test, store: Store): void {
   t.test('create refuses a bad id, bad scopes and a taken id', async (t) => {
     const clients = await repository(t)
     await clients.create({ id: 'billing', secretHash: HASH, scopes: [] })
-    await t.rejects(clients.create({ id: 'billing', secretHash: OTHER_HASH, scopes: [] }), { name: 'ClientError', message: 'client "billing" already exists' })
-    await t.rejects(clients.create({ id: 'Billing', secretHash: HASH, scopes: [] }), ClientError)
-    await t.rejects(clients.create({ id: 'reports', secretHash: HASH, scopes: ['no spaces'] }), ClientError)
+    await t.rejects(clients.create({ id: 'billing', secretHash: OTHER_HASH, scopes: [] }), { code: 'ERR_CLIENT_EXISTS', message: 'client "billing" already exists' })
+    await t.rejects(clients.create({ id: 'Billing', secretHash: HASH, scopes: [] }), INVALID)
+    await t.rejects(clients.create({ id: 'reports', secretHash: HASH, scopes: ['no spaces'] }), INVALID)
     t.same((await clients.list()).map((client) => client.id), ['billing'])
     t.equal((await clients.find('billing'))?.secretHash, HASH, 'the first client keeps its secret')
   })
@@ -67,7 +70,7 @@ function repositoryCases (t: Test, store: Store): void {
     t.match(await clients.find('billing'), { disabled: true, scopes: ['users:read'], secretHash: HASH })
     t.equal(await clients.update('billing', { disabled: false, scopes: ['a', 'b', 'a'], secretHash: OTHER_HASH }), true)
     t.match(await clients.find('billing'), { disabled: false, scopes: ['a', 'b'], secretHash: OTHER_HASH })
-    await t.rejects(clients.update('billing', { scopes: ['b@d'] }), ClientError)
+    await t.rejects(clients.update('billing', { scopes: ['b@d'] }), INVALID)
     t.equal(await clients.update('nobody', { disabled: true }), false)
   })
 

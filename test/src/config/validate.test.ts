@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { Config } from '../../../src/config/schema.js'
-import { checkConfig, ConfigError } from '../../../src/config/validate.js'
+import { checkConfig } from '../../../src/config/validate.js'
+import { ConfigError } from '../../../src/errors.js'
 
 const BASE: Config = {
   NODE_ENV: 'production',
@@ -16,10 +17,10 @@ const BASE: Config = {
 } as Config
 
 t.test('an HMAC algorithm needs a secret of at least 32 bytes', async (t) => {
-  t.throws(() => checkConfig(BASE), { name: 'ConfigError', variable: 'JWT_SECRET', message: /^JWT_SECRET is required/ }, 'missing')
+  t.throws(() => checkConfig(BASE), { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_SECRET', message: /^JWT_SECRET is required/ }, 'missing')
   t.throws(() => checkConfig(BASE), ConfigError)
   const short = 's'.repeat(31)
-  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: short }), { name: 'ConfigError', variable: 'JWT_SECRET', message: /^JWT_SECRET must be at least 32 bytes/ })
+  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: short }), { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_SECRET', message: /^JWT_SECRET must be at least 32 bytes/ })
   try {
     checkConfig({ ...BASE, JWT_SECRET: short })
   } catch (error) {
@@ -30,13 +31,13 @@ t.test('an HMAC algorithm needs a secret of at least 32 bytes', async (t) => {
 
 t.test('an asymmetric algorithm needs a private key file, not a secret', async (t) => {
   for (const algorithm of ['RS256', 'ES256', 'EdDSA'] as const) {
-    t.throws(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm }), { name: 'ConfigError', variable: 'JWT_PRIVATE_KEY_FILE' }, algorithm)
+    t.throws(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm }), { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_PRIVATE_KEY_FILE' }, algorithm)
     t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY_FILE: '/keys/private.pem' }))
   }
 })
 
 t.test('retired keys are refused with an HMAC secret, which has no key to retire', async (t) => {
   t.throws(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32), JWT_RETIRED_KEY_FILES: '/keys/old.pem' }),
-    { name: 'ConfigError', variable: 'JWT_RETIRED_KEY_FILES', message: /only to RS256, ES256 and EdDSA/ })
+    { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_RETIRED_KEY_FILES', message: /only to RS256, ES256 and EdDSA/ })
   t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: '/keys/new.pem', JWT_RETIRED_KEY_FILES: '/keys/old.pem' }))
 })

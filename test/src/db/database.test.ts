@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { createDatabase, migrateToLatest, StoreError } from '../../../src/db/database.js'
+import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
 import { stores } from '../../support/stores.js'
 
 t.test('a SQLite store is created with its missing folders, and migrating twice changes nothing', async (t) => {
@@ -29,18 +29,18 @@ for (const store of stores) {
   })
 }
 
-t.test('a SQLite store that cannot be opened is a StoreError naming DATABASE_URL', async (t) => {
+t.test('a SQLite store that cannot be opened is ERR_STORE_UNAVAILABLE naming DATABASE_URL', async (t) => {
   const dir = t.testdir({ 'a-file': 'not a folder' })
   for (const file of [dir, join(dir, 'a-file', 'tollgate.db')]) {
-    t.throws(() => createDatabase({ url: `sqlite:${file}` }), { name: 'StoreError', message: /^DATABASE_URL: cannot open the SQLite store: / }, file)
+    t.throws(() => createDatabase({ url: `sqlite:${file}` }), { code: 'ERR_STORE_UNAVAILABLE', message: /^DATABASE_URL: cannot open the SQLite store: / }, file)
   }
 })
 
-t.test('a PostgreSQL store that does not answer is a StoreError naming DATABASE_URL, without the URL', async (t) => {
+t.test('a PostgreSQL store that does not answer is ERR_STORE_UNAVAILABLE naming DATABASE_URL, without the URL', async (t) => {
   const db = createDatabase({ url: 'postgres://tollgate:pg-password-91c2@127.0.0.1:1/tollgate' })
   t.teardown(() => db.destroy())
   const error = await migrateToLatest(db).then(() => undefined, (error: unknown) => error)
-  t.type(error, StoreError)
+  t.match(error, { name: 'TollgateError', code: 'ERR_STORE_UNAVAILABLE' })
   t.match(error, { message: /^DATABASE_URL: cannot reach or migrate the store: .*ECONNREFUSED/, cause: { code: 'ECONNREFUSED' } })
   t.notMatch((error as Error).message, 'pg-password-91c2')
 })

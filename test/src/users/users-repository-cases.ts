@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import type { Db } from '../../../src/db/database.js'
-import { createUsersRepository, UsernameTakenError, UsernameTooLongError } from '../../../src/users/users-repository.js'
+import { createUsersRepository } from '../../../src/users/users-repository.js'
 
 /** Opens an empty, migrated store for one test, closed and removed when that test ends. */
 export type DbFactory = (t: Test) => Promise<Db>
@@ -34,12 +34,12 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
   t.test('a username taken in another case cannot be created again', async (t) => {
     const users = await repository(t)
     await users.create({ username: 'Alice', passwordHash: HASH })
-    await t.rejects(users.create({ username: 'alice', passwordHash: HASH }), UsernameTakenError)
-    await t.rejects(users.create({ username: 'ALICE', passwordHash: HASH }), { name: 'UsernameTakenError' })
+    await t.rejects(users.create({ username: 'alice', passwordHash: HASH }), { code: 'ERR_USERNAME_TAKEN' })
+    await t.rejects(users.create({ username: 'ALICE', passwordHash: HASH }), { code: 'ERR_USERNAME_TAKEN' })
     t.equal(await users.count(), 1)
   })
 
-  t.test('two concurrent creates of one name leave one account and one UsernameTakenError', async (t) => {
+  t.test('two concurrent creates of one name leave one account and one ERR_USERNAME_TAKEN', async (t) => {
     const users = await repository(t)
     const results = await Promise.allSettled([
       users.create({ username: 'carol', passwordHash: HASH }),
@@ -47,7 +47,7 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     ])
     t.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
     const rejected = results.find((result) => result.status === 'rejected')
-    t.type(rejected?.reason, UsernameTakenError)
+    t.match(rejected?.reason, { code: 'ERR_USERNAME_TAKEN' })
     t.equal(await users.count(), 1)
   })
 
@@ -55,9 +55,9 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     const users = await repository(t)
     t.ok(await users.create({ username: 'a'.repeat(64), passwordHash: HASH }), '64 characters fit')
     t.ok(await users.create({ username: '😀'.repeat(64), passwordHash: HASH }), '64 characters outside the BMP fit')
-    await t.rejects(users.create({ username: 'b'.repeat(65), passwordHash: HASH }), UsernameTooLongError)
+    await t.rejects(users.create({ username: 'b'.repeat(65), passwordHash: HASH }), { code: 'ERR_INVALID_ARGUMENT', message: /^usernames are limited to 64/ })
     // U+FDFA is one character that NFKC turns into 18.
-    await t.rejects(users.create({ username: '\uFDFA'.repeat(4), passwordHash: HASH }), UsernameTooLongError)
+    await t.rejects(users.create({ username: '\uFDFA'.repeat(4), passwordHash: HASH }), { code: 'ERR_INVALID_ARGUMENT', message: /^usernames are limited to 64/ })
     t.equal(await users.count(), 2)
   })
 
