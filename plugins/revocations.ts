@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { ACCESS_TOKEN_TTL_MAX } from '../src/auth/claims.js'
 import { createRevocationBus } from '../src/auth/revocation-bus.js'
 import { RevocationList } from '../src/auth/revocation-list.js'
 import { createRevocationStore, type RevocationStore } from '../src/auth/revocation-store.js'
@@ -14,9 +15,6 @@ export interface RevocationsPluginOptions {
   /** How often to pick up revocations other processes wrote to the database, in milliseconds. */
   syncIntervalMs?: number
 }
-
-/** Every access token may live this long at most (ACCESS_TOKEN_TTL's upper bound). */
-const MAX_TOKEN_TTL_SECONDS = 3600
 
 /**
  * Revoked tokens, sessions and per-user cut-offs: checked in memory on every request, shared at once
@@ -37,14 +35,14 @@ export default fp<RevocationsPluginOptions>(async function revocations (fastify,
     subscriber.on('error', () => {})
     fastify.addHook('onClose', async () => { subscriber.disconnect() })
     const bus = createRevocationBus(fastify.redis, subscriber, list, {
-      prefix: fastify.config.REDIS_PREFIX, maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS, onError
+      prefix: fastify.config.REDIS_PREFIX, maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX, onError
     })
     await bus.start()
     publish = bus.publish
   }
 
   const store = createRevocationStore(fastify.db, list, fastify.refreshTokens, {
-    maxTokenTtlSeconds: MAX_TOKEN_TTL_SECONDS,
+    maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX,
     ...(publish === undefined ? {} : { publish }),
     onPublishError: (error) => onError(error, 'could not publish to Redis; other instances will read it from the database')
   })

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { CLOCK_LEEWAY_SECONDS } from '../src/auth/claims.js'
 import { loadPublicKey, loadSigningKey, readPem, type PublicKey, type SigningKey } from '../src/auth/keys.js'
 import type { AsymmetricAlgorithm } from '../src/auth/claims.js'
 import { recordSigningKeys } from '../src/auth/signing-keys-store.js'
@@ -45,7 +46,7 @@ export default fp(async function tokens (fastify) {
     .map((file) => readKey('JWT_RETIRED_KEY_FILES', file, (pem) => loadPublicKey(algorithm, pem)))
   const retiredAt = await recordSigningKeys(fastify.db, signingKey.kid, retired.map((key) => key.kid))
   // Tokens signed just before retirement live one access-token lifetime, plus the verifiers' clock leeway.
-  const graceMs = config.ACCESS_TOKEN_TTL * 1000 + 60_000
+  const graceMs = (config.ACCESS_TOKEN_TTL + CLOCK_LEEWAY_SECONDS) * 1000
   const retiredKeys = retired.filter((key) => key.kid !== signingKey.kid).map((key) => ({ key, acceptUntil: (retiredAt.get(key.kid) ?? 0) + graceMs }))
   for (const { key, acceptUntil } of retiredKeys) {
     if (acceptUntil > Date.now()) fastify.log.info({ kid: key.kid, until: new Date(acceptUntil).toISOString() }, 'a retired key still verifies the tokens it signed')

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { Revocation, RevocationList } from './revocation-list.js'
+import { CLOCK_LEEWAY_SECONDS } from './claims.js'
 
 export interface RevocationBusOptions {
   /** Key and channel prefix, so several deployments (or test runs) can share one Redis. */
@@ -34,7 +35,7 @@ export function createRevocationBus (redis: Redis, subscriber: Redis, list: Revo
   /** Seconds the key must live: as long as a token it refuses could still be accepted somewhere. */
   function ttlOf ({ kind, until }: Revocation): number {
     const lastRelevant = kind === 'cutoff' ? until + options.maxTokenTtlSeconds : until
-    return Math.max(1, Math.ceil(lastRelevant + 60 - Date.now() / 1000))
+    return Math.max(1, Math.ceil(lastRelevant + CLOCK_LEEWAY_SECONDS - Date.now() / 1000))
   }
 
   async function publish (revocation: Revocation): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AccessClaims } from './claims.js'
+import { CLOCK_LEEWAY_SECONDS, type AccessClaims } from './claims.js'
 
 /**
  * One revocation, as stored, published to other instances and applied in memory:
@@ -12,9 +12,6 @@ export interface Revocation {
   id: string
   until: number
 }
-
-/** Entries are kept a minute past the tokens they cover: verifiers accept a few seconds of clock skew. */
-const MARGIN_SECONDS = 60
 
 /**
  * The in-memory view every authenticated request is checked against, in O(1) and without I/O.
@@ -61,10 +58,10 @@ export class RevocationList {
 
   /** Drops entries that can no longer match a token any verifier would accept. */
   prune (nowSeconds: number, maxTokenTtlSeconds: number): void {
-    for (const [id, until] of this.#tokens) if (until + MARGIN_SECONDS < nowSeconds) this.#tokens.delete(id)
-    for (const [id, until] of this.#sessions) if (until + MARGIN_SECONDS < nowSeconds) this.#sessions.delete(id)
+    for (const [id, until] of this.#tokens) if (until + CLOCK_LEEWAY_SECONDS < nowSeconds) this.#tokens.delete(id)
+    for (const [id, until] of this.#sessions) if (until + CLOCK_LEEWAY_SECONDS < nowSeconds) this.#sessions.delete(id)
     // A cut-off matters while a token issued before it may still be unexpired.
-    for (const [id, until] of this.#cutoffs) if (until + maxTokenTtlSeconds + MARGIN_SECONDS < nowSeconds) this.#cutoffs.delete(id)
+    for (const [id, until] of this.#cutoffs) if (until + maxTokenTtlSeconds + CLOCK_LEEWAY_SECONDS < nowSeconds) this.#cutoffs.delete(id)
   }
 
   get size (): number {

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js'
 import type { RefreshTokenStore } from './refresh-tokens.js'
 import type { Revocation, RevocationList } from './revocation-list.js'
+import { CLOCK_LEEWAY_SECONDS } from './claims.js'
 
 export interface RevocationStoreOptions {
   /** Longest access-token lifetime, in seconds: how far back revoked sessions still matter. */
@@ -58,20 +59,20 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
     // Rows committed in the same millisecond as the last look may have been missed then: look back a little.
     const tokens = await db.selectFrom('revoked_tokens').select(['jti', 'expires_at', 'revoked_at'])
       .where('revoked_at', '>=', seenTokensUntil - 1000)
-      .where('expires_at', '>=', Math.floor(now / 1000) - 60)
+      .where('expires_at', '>=', Math.floor(now / 1000) - CLOCK_LEEWAY_SECONDS)
       .execute()
     for (const row of tokens) {
       list.apply({ kind: 'token', id: row.jti, until: Number(row.expires_at) })
       seenTokensUntil = Math.max(seenTokensUntil, Number(row.revoked_at))
     }
     const cutoffs = await db.selectFrom('user_cutoffs').select(['user_id', 'not_before', 'updated_at'])
-      .where('updated_at', '>=', Math.max(seenCutoffsUntil - 1000, now - ttlMs - 60_000))
+      .where('updated_at', '>=', Math.max(seenCutoffsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))
       .execute()
     for (const row of cutoffs) {
       list.apply({ kind: 'cutoff', id: row.user_id, until: Number(row.not_before) })
       seenCutoffsUntil = Math.max(seenCutoffsUntil, Number(row.updated_at))
     }
-    for (const session of await refreshTokens.revokedSince(Math.max(seenSessionsUntil - 1000, now - ttlMs - 60_000))) {
+    for (const session of await refreshTokens.revokedSince(Math.max(seenSessionsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))) {
       list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds })
       seenSessionsUntil = Math.max(seenSessionsUntil, session.revokedAt)
     }
@@ -80,7 +81,7 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
   /** Forgets what can no longer match an unexpired token, in memory and in the store. */
   async function purgeExpired (nowSeconds: number = Math.floor(Date.now() / 1000)): Promise<void> {
     list.prune(nowSeconds, options.maxTokenTtlSeconds)
-    await db.deleteFrom('revoked_tokens').where('expires_at', '<', nowSeconds - 60).execute()
+    await db.deleteFrom('revoked_tokens').where('expires_at', '<', nowSeconds - CLOCK_LEEWAY_SECONDS).execute()
     await refreshTokens.purgeExpired(nowSeconds * 1000)
   }
 

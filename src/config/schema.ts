@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '../auth/claims.js'
 
 /**
  * Every variable Tollgate reads, in one schema: @fastify/env validates the environment against it,
@@ -23,7 +24,7 @@ export const ConfigSchema = Type.Object({
   JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
   JWT_ISSUER: Type.String({ default: 'tollgate', minLength: 1 }),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
-  ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: 60, maximum: 3600 }),
+  ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: ACCESS_TOKEN_TTL_MIN, maximum: ACCESS_TOKEN_TTL_MAX }),
   REFRESH_TOKEN_TTL: Type.Integer({ default: 1_209_600, minimum: 60 }),
   DATABASE_URL: Type.String({ default: 'sqlite:./data/tollgate.db', pattern: '^(sqlite:|postgres(ql)?://)' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),

@@ -1,11 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { HTTP_ERROR_CODES } from '../errors.js'
+
+/** A stable, machine-readable name of the failure: what a client branches on. */
+const ErrorCode = Type.Union(HTTP_ERROR_CODES.map((code) => Type.Literal(code)), {
+  description: 'A stable name of the failure (README, "Error codes")'
+})
 
 /** Fastify's error shape, used for every 4xx and 5xx answer. */
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),
   message: Type.String(),
-  code: Type.Optional(Type.String())
+  code: ErrorCode
 }, { $id: 'Error', title: 'Error' })
 
 export type ErrorBody = Static<typeof ErrorSchema>
@@ -37,5 +43,6 @@ export const OAuthErrorSchema = Type.Object({
   error: Type.String(),
   error_description: Type.String(),
   statusCode: Type.Integer(),
-  message: Type.String()
+  message: Type.String(),
+  code: ErrorCode
 }, { $id: 'OAuthError', title: 'OAuthError' })
