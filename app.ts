@@ -8,19 +8,14 @@ import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
-import clients from './plugins/clients.js'
 import config from './plugins/config.js'
-import database from './plugins/database.js'
+import core from './plugins/core.js'
 import errorHandler from './plugins/error-handler.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
-import refreshTokens from './plugins/refresh-tokens.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
-import sessions from './plugins/sessions.js'
 import swagger from './plugins/swagger.js'
-import tokens from './plugins/tokens.js'
-import users from './plugins/users.js'
 
 export interface BuildAppOptions {
   /** The variables to configure from (`.env` already merged in); tests pass their own. */
@@ -69,15 +64,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(formbody)
-  await app.register(database, { ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
   await app.register(redis)
   await app.register(rateLimit)
-  await app.register(users)
-  await app.register(tokens)
-  await app.register(refreshTokens)
+  await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
-  await app.register(sessions)
-  await app.register(clients)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,

@@ -1,12 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { createClientAdministration } from '../src/clients/client-credentials.js'
 import { cliError, quote, type CliIo, type Command } from './command.js'
 import { printTable } from './table.js'
-
-/** The operations on the app's own store and revocations, so a running server sees their effect. */
-const administration = (app: FastifyInstance) => createClientAdministration({
-  clients: app.clients, passwords: app.passwords, revocations: app.revocations, revocationStore: app.revocationStore
-})
 
 /** `a, b,a` → `['a', 'b']`; an empty list is allowed (a client that can only prove who it is). */
 const parseScopes = (list: string): string[] => [...new Set(list.split(',').map((scope) => scope.trim()).filter((scope) => scope !== ''))]
@@ -26,10 +19,10 @@ export const clientCommands: Command[] = [
     summary: 'Create a service client; prints its new secret once',
     positionals: ['client_id'],
     options: { scopes: { type: 'string' } },
-    async run ({ positionals: [clientId = ''], values, io, openApp }) {
+    async run ({ positionals: [clientId = ''], values, io, openCore }) {
       const scopes = parseScopes(typeof values.scopes === 'string' ? values.scopes : '')
-      const app = await openApp()
-      const added = await administration(app).add(clientId, scopes)
+      const core = await openCore()
+      const added = await core.clientAdministration.add(clientId, scopes)
       const allowed = added.client.scopes.length === 0 ? 'no scopes' : `the scopes ${added.client.scopes.join(',')}`
       printSecret(io, added.secret, `Client ${added.client.id} created with ${allowed}.`)
     }
@@ -37,9 +30,9 @@ export const clientCommands: Command[] = [
   {
     name: 'client list',
     summary: 'List every service client: id, scopes, disabled',
-    async run ({ io, openApp }) {
-      const app = await openApp()
-      printTable(io, ['ID', 'SCOPES', 'DISABLED'], (await app.clients.list()).map((client) => [
+    async run ({ io, openCore }) {
+      const core = await openCore()
+      printTable(io, ['ID', 'SCOPES', 'DISABLED'], (await core.clients.list()).map((client) => [
         client.id, client.scopes.join(',') || '-', client.disabled ? 'yes' : 'no'
       ]))
     }
@@ -49,8 +42,8 @@ export const clientCommands: Command[] = [
     synopsis: '<client_id>',
     summary: 'Refuse a client new tokens; ends the tokens it holds',
     positionals: ['client_id'],
-    async run ({ positionals: [clientId = ''], io, openApp }) {
-      if (!await administration(await openApp()).disable(clientId)) throw unknownClient(clientId)
+    async run ({ positionals: [clientId = ''], io, openCore }) {
+      if (!await (await openCore()).clientAdministration.disable(clientId)) throw unknownClient(clientId)
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
   },
@@ -59,8 +52,8 @@ export const clientCommands: Command[] = [
     synopsis: '<client_id>',
     summary: 'Let a disabled client obtain tokens again',
     positionals: ['client_id'],
-    async run ({ positionals: [clientId = ''], io, openApp }) {
-      if (!await administration(await openApp()).enable(clientId)) throw unknownClient(clientId)
+    async run ({ positionals: [clientId = ''], io, openCore }) {
+      if (!await (await openCore()).clientAdministration.enable(clientId)) throw unknownClient(clientId)
       io.stdout.write(`${clientId} is enabled\n`)
     }
   },
@@ -69,8 +62,8 @@ export const clientCommands: Command[] = [
     synopsis: '<client_id>',
     summary: 'Give a client a new secret, printed once; the old one and its tokens stop working',
     positionals: ['client_id'],
-    async run ({ positionals: [clientId = ''], io, openApp }) {
-      const secret = await administration(await openApp()).rotateSecret(clientId)
+    async run ({ positionals: [clientId = ''], io, openCore }) {
+      const secret = await (await openCore()).clientAdministration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
       printSecret(io, secret, `${clientId} has a new secret; the old one and the tokens got with it no longer work.`)
     }

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
 import type { Environment } from '../src/config/environment.js'
+import type { Core } from '../src/core.js'
 import { TollgateError } from '../src/errors.js'
 
 /** The streams and environment the CLI works with: the process's own, or fakes in tests. */
@@ -22,8 +22,8 @@ export interface CommandContext {
   positionals: string[]
   values: Record<string, string | boolean | undefined>
   io: CliIo
-  /** Builds the app on first use (migrating the store); it is closed when the command ends. */
-  openApp: () => Promise<FastifyInstance>
+  /** Opens the core on first use (the database, migrated; Redis only if a revocation is published); closed when the command ends. */
+  openCore: () => Promise<Core>
 }
 
 export interface Command {

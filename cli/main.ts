@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util'
-import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../app.js'
+import type { Redis } from 'ioredis'
 import { loadEnvironment } from '../src/config/environment.js'
+import { parseConfig } from '../src/config/parse-config.js'
+import { openCore, type Core } from '../src/core.js'
+import { closeRedisClient, createOneShotRedisClient } from '../src/redis-client.js'
 import { clientCommands } from './client-commands.js'
 import { cliError, exitCodeFor, quote, usageError, type CliIo, type Command, type OptionSpec } from './command.js'
 import { renderCommandHelp, renderHelp } from './help.js'
@@ -29,7 +31,7 @@ const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg
  * does not parse, 1 for anything else. Every failure is one line on stderr starting with `tollgate: `.
  */
 export async function runCli (argv: string[], io: CliIo): Promise<number> {
-  let app: FastifyInstance | undefined
+  let opened: Opened | undefined
   try {
     const selected = selectCommand(argv)
     if (typeof selected === 'string') {
@@ -42,13 +44,13 @@ export async function runCli (argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(renderCommandHelp(command))
       return 0
     }
-    await command.run({ positionals, values, io, openApp: async () => (app ??= await openApp(io)) })
+    await command.run({ positionals, values, io, openCore: async () => (opened ??= await openForCommand(io)).core })
     return 0
   } catch (error) {
     io.stderr.write(`tollgate: ${describe(error)}\n`)
     return exitCodeFor(error)
   } finally {
-    await closeQuietly(app)
+    await closeQuietly(opened)
   }
 }
 
@@ -92,27 +94,43 @@ function parseCommandLine (command: Command, args: string[]) {
 }
 
 /** Builds the app the way the server does, so the CLI sees the same store and settings. */
-async function openApp (io: CliIo): Promise<FastifyInstance> {
+interface Opened { core: Core, redis?: Redis }
+
+/**
+ * The core a command works on: the same configuration and store as the server, and no listener,
+ * subscription or timer. Redis, when configured, is connected only if the command publishes a revocation.
+ */
+async function openForCommand (io: CliIo): Promise<Opened> {
   let env = io.env
   if (env === undefined) {
     const loaded = loadEnvironment()
     for (const notice of loaded.notices) io.stderr.write(`tollgate: ${notice}\n`)
     env = loaded.env
   }
-  let app: FastifyInstance | undefined
+  let redis: Redis | undefined
   try {
-    app = await buildApp({ env, logger: false })
-    await app.ready()
-    return app
+    const config = parseConfig(env)
+    redis = config.REDIS_URL === undefined ? undefined : createOneShotRedisClient(config.REDIS_URL)
+    const core = await openCore(config, redis === undefined ? {} : { redis })
+    const opened = { core, ...(redis === undefined ? {} : { redis }) }
+    try {
+      // Cut-offs follow the ones already recorded, so a command reads them once.
+      await core.revocationStore.sync()
+    } catch (error) {
+      await closeQuietly(opened)
+      throw error
+    }
+    return opened
   } catch (error) {
-    await closeQuietly(app)
+    if (redis !== undefined) redis.disconnect()
     throw cliError(`cannot start: ${describe(error)}`)
   }
 }
 
-async function closeQuietly (app: FastifyInstance | undefined): Promise<void> {
+async function closeQuietly (opened: Opened | undefined): Promise<void> {
   try {
-    await app?.close()
+    await opened?.core.close()
+    if (opened?.redis !== undefined) await closeRedisClient(opened.redis)
   } catch {
     // The command's own outcome is what the user needs to hear about.
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { Core } from '../src/core.js'
 import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, usernameTooLong, type UserWithHash } from '../src/users/users-repository.js'
 import { cliError, quote, type Command } from './command.js'
 import { readPassword } from './read-password.js'
@@ -36,8 +36,8 @@ function parseRoles (list: string): string[] {
   return roles
 }
 
-async function findUser (app: FastifyInstance, username: string): Promise<UserWithHash> {
-  const user = await app.users.findByUsername(username)
+async function findUser (core: Core, username: string): Promise<UserWithHash> {
+  const user = await core.users.findByUsername(username)
   if (user === undefined) throw cliError(`no user named ${quote(username)}`)
   return user
 }
@@ -51,24 +51,24 @@ export const userCommands: Command[] = [
     summary: 'Create a user (password: one line on standard input); prints the new id',
     positionals: ['username'],
     options: { roles: { type: 'string' } },
-    async run ({ positionals: [username = ''], values, io, openApp }) {
+    async run ({ positionals: [username = ''], values, io, openCore }) {
       checkUsername(username)
       const roles = parseRoles(typeof values.roles === 'string' ? values.roles : '')
-      const app = await openApp()
+      const core = await openCore()
       // Checked before asking, so nobody types a password for a name that cannot be had.
-      if (await app.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
+      if (await core.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
       const password = await readPassword(io, username)
       checkPassword(password)
-      const user = await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles })
+      const user = await core.users.create({ username, passwordHash: await core.passwords.hash(password), roles })
       io.stdout.write(`${user.id}\n`)
     }
   },
   {
     name: 'user list',
     summary: 'List every user: id, username, roles, disabled',
-    async run ({ io, openApp }) {
-      const app = await openApp()
-      printTable(io, ['ID', 'USERNAME', 'ROLES', 'DISABLED'], (await app.users.list()).map((user) => [
+    async run ({ io, openCore }) {
+      const core = await openCore()
+      printTable(io, ['ID', 'USERNAME', 'ROLES', 'DISABLED'], (await core.users.list()).map((user) => [
         user.id, user.username, user.roles.join(',') || '-', user.disabled ? 'yes' : 'no'
       ]))
     }
@@ -78,12 +78,12 @@ export const userCommands: Command[] = [
     synopsis: '<username> <a,b>',
     summary: 'Replace a user\'s roles ("" for none); ends the tokens they hold',
     positionals: ['username', 'roles'],
-    async run ({ positionals: [username = '', list = ''], io, openApp }) {
+    async run ({ positionals: [username = '', list = ''], io, openCore }) {
       const roles = parseRoles(list)
-      const app = await openApp()
-      const user = await findUser(app, username)
+      const core = await openCore()
+      const user = await findUser(core, username)
       // Through the session service, so no token goes on carrying the old roles.
-      await app.sessions.setRoles(user.id, roles)
+      await core.sessions.setRoles(user.id, roles)
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
@@ -92,10 +92,10 @@ export const userCommands: Command[] = [
     synopsis: '<username>',
     summary: 'Stop a user from logging in; ends the tokens they hold',
     positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openApp }) {
-      const app = await openApp()
-      const user = await findUser(app, username)
-      await app.sessions.setDisabled(user.id, true)
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      const user = await findUser(core, username)
+      await core.sessions.setDisabled(user.id, true)
       io.stdout.write(`${user.username} is disabled; the tokens they held no longer work\n`)
     }
   },
@@ -104,10 +104,10 @@ export const userCommands: Command[] = [
     synopsis: '<username>',
     summary: 'Let a disabled user log in again',
     positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openApp }) {
-      const app = await openApp()
-      const user = await findUser(app, username)
-      await app.sessions.setDisabled(user.id, false)
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      const user = await findUser(core, username)
+      await core.sessions.setDisabled(user.id, false)
       io.stdout.write(`${user.username} is enabled\n`)
     }
   }

@@ -1,8 +1,7 @@
-import fastifyEnv from '@fastify/env'
 import fp from 'fastify-plugin'
-import { ConfigSchema, type Config } from '../src/config/schema.js'
-import { checkConfig } from '../src/config/validate.js'
 import type { Environment } from '../src/config/environment.js'
+import { parseConfig } from '../src/config/parse-config.js'
+import type { Config } from '../src/config/schema.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,8 +14,7 @@ export interface ConfigPluginOptions {
   env: Environment
 }
 
-/** Validates the environment against the one schema and refuses to start on anything invalid. */
+/** Validates the environment and refuses to start on anything invalid (src/config/parse-config.ts). */
 export default fp<ConfigPluginOptions>(async function config (fastify, { env }) {
-  await fastify.register(fastifyEnv, { schema: ConfigSchema, data: env, env: false, dotenv: false })
-  checkConfig(fastify.config)
+  fastify.decorate('config', parseConfig(env))
 }, { name: 'config' })

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { closeRedisClient, createRedisClient } from '../src/redis-client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,25 +29,14 @@ function readyWithin (client: Redis, ms: number): Promise<boolean> {
 }
 
 /**
- * The shared Redis client, when `REDIS_URL` is set. Commands fail at once while Redis is unreachable
- * instead of queueing, and after 500 ms while it does not answer: callers (revocation publishing, rate
- * limits) then carry on without it, and nothing waits on a dead connection. For the same reason a start
- * does not wait for Redis beyond a moment: an instance without it serves as one that lost it does.
+ * The shared Redis client (src/redis-client.ts), when `REDIS_URL` is set. A start does not wait for Redis
+ * beyond a moment: an instance without it serves as one that lost it does.
  * (@fastify/redis is not used: it holds the start until the first connection succeeds, however long.)
  */
 export default fp(async function redis (fastify) {
   const url = fastify.config.REDIS_URL
   if (url === undefined) return
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    // A Redis that stops answering without closing the connection (a network partition) would otherwise
-    // hold every login on its rate-limit check, and every logout on its publish, for as long as it lasts.
-    commandTimeout: 500,
-    // Reconnect quickly, but back off to at most 2 s between attempts.
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000)
-  })
+  const client = createRedisClient(url)
   // ioredis reports every failed reconnect as an 'error' event; one warning per outage is enough.
   let down = false
   client.on('error', (error: Error) => {
@@ -58,10 +48,6 @@ export default fp(async function redis (fastify) {
     down = false
   })
   fastify.decorate('redis', client)
-  fastify.addHook('onClose', async () => {
-    // QUIT needs a live connection (nothing is queued); without one there is nothing to say goodbye to.
-    if (client.status === 'ready') await client.quit().catch(() => client.disconnect())
-    else client.disconnect()
-  })
+  fastify.addHook('onClose', async () => { await closeRedisClient(client) })
   await readyWithin(client, STARTUP_WAIT_MS)
 }, { name: 'redis', dependencies: ['config'] })

@@ -28,7 +28,7 @@ function parseRevocation (message: string): Revocation | undefined {
  * it covers (so an instance that starts or reconnects loads the current set with one SCAN) and a pub/sub
  * message (so every running instance applies it within milliseconds).
  */
-export function createRevocationBus (redis: Redis, subscriber: Redis, list: RevocationList, options: RevocationBusOptions) {
+export function createRevocationBus (redis: Redis, list: RevocationList, options: RevocationBusOptions) {
   const channel = `${options.prefix}revocations`
   const keyPrefix = `${options.prefix}revoked:`
 
@@ -61,10 +61,11 @@ export function createRevocationBus (redis: Redis, subscriber: Redis, list: Revo
   }
 
   /**
-   * Listens and loads the current set. With Redis unreachable it returns at once: the subscription waits
-   * in the subscriber's queue, and the load runs when the shared client connects.
+   * Listens through `subscriber` (a connection of its own: a subscribed one can send nothing else) and
+   * loads the current set. With Redis unreachable it returns at once: the subscription waits in the
+   * subscriber's queue, and the load runs when the shared client connects. Publishing needs none of this.
    */
-  async function start (): Promise<void> {
+  async function start (subscriber: Redis): Promise<void> {
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return
       const revocation = parseRevocation(message)

@@ -11,7 +11,7 @@ export interface Client {
   createdAt: number
 }
 
-interface ClientWithHash extends Client {
+export interface ClientWithHash extends Client {
   secretHash: string
 }
 

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis'
+import { createPasswordHasher } from './auth/passwords.js'
+import { createRefreshTokenStore } from './auth/refresh-tokens.js'
+import { createRevocationBus } from './auth/revocation-bus.js'
+import { RevocationList } from './auth/revocation-list.js'
+import { createRevocationStore } from './auth/revocation-store.js'
+import { createSessionService } from './auth/sessions.js'
+import { ACCESS_TOKEN_TTL_MAX } from './auth/claims.js'
+import { tokenServiceFromConfig, type KeyNotice } from './auth/token-service-from-config.js'
+import { createClientAdministration, createClientCredentials } from './clients/client-credentials.js'
+import { createClientsRepository } from './clients/clients-repository.js'
+import type { Config } from './config/schema.js'
+import { createDatabase, migrateToLatest } from './db/database.js'
+import { createUsersRepository } from './users/users-repository.js'
+
+/** Where the core says what an operator should know; pino's logger fits. */
+export interface CoreLog {
+  info (details: object, message: string): void
+  warn (details: object, message: string): void
+}
+
+export interface CoreOptions {
+  /** PostgreSQL schema to work in, instead of the connection's default (each test run uses its own). */
+  databaseSchema?: string
+  /** The client revocations are published through when REDIS_URL is set; none: they reach others through the database. */
+  redis?: Redis
+  log?: CoreLog
+}
+
+const SILENT: CoreLog = { info () {}, warn () {} }
+
+/**
+ * Tollgate without HTTP: the stores, services and revocation state, built from the configuration. The
+ * server's plugins decorate from it, the CLI calls it directly, and it opens only the database (and, when
+ * given one, publishes through Redis); listening, subscribing and timers belong to whoever runs it.
+ */
+export async function openCore (config: Config, options: CoreOptions = {}) {
+  const log = options.log ?? SILENT
+  const db = createDatabase({ url: config.DATABASE_URL, ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+  try {
+    await migrateToLatest(db, options.databaseSchema)
+    const users = createUsersRepository(db)
+    const passwords = await createPasswordHasher()
+    const tokens = await tokenServiceFromConfig(config, db, ({ details, message }: KeyNotice) => { log.info(details, message) })
+    const refreshTokens = createRefreshTokenStore(db, config.REFRESH_TOKEN_TTL)
+    const revocations = new RevocationList()
+    const onError = (error: unknown, context: string): void => { log.warn({ err: error }, `revocations: ${context}`) }
+    const revocationBus = options.redis === undefined
+      ? undefined
+      : createRevocationBus(options.redis, revocations, { prefix: config.REDIS_PREFIX, maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX, onError })
+    const revocationStore = createRevocationStore(db, revocations, refreshTokens, {
+      maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX,
+      ...(revocationBus === undefined ? {} : { publish: revocationBus.publish }),
+      onPublishError: (error) => { onError(error, 'could not publish to Redis; other instances will read it from the database') }
+    })
+    const sessions = createSessionService({ users, passwords, tokens, revocations, revocationStore, refreshTokens })
+    const clients = createClientsRepository(db)
+    const clientCredentials = createClientCredentials({ clients, passwords, tokens, revocations })
+    const clientAdministration = createClientAdministration({ clients, passwords, revocations, revocationStore })
+    return {
+      config,
+      db,
+      users,
+      passwords,
+      tokens,
+      refreshTokens,
+      revocations,
+      revocationStore,
+      /** Present when Redis is configured: the plugin subscribes through it. */
+      revocationBus,
+      sessions,
+      clients,
+      clientCredentials,
+      clientAdministration,
+      /** Closes the database; Redis belongs to whoever passed it in. */
+      close: async (): Promise<void> => { await db.destroy() }
+    }
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+}
+
+export type Core = Awaited<ReturnType<typeof openCore>>
