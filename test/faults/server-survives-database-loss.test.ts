@@ -43,7 +43,7 @@ t.test('a server that loses its database in the middle of requests keeps running
   clearTimeout(timer)
   t.ok(statuses.includes(200), 'requests succeeded before the cut')
 
-  t.ok(server.running(), 'the process is still running', { output: server.running() ? '' : server.output().slice(-2000) })
+  t.ok(server.running(), 'the process is still running', { output: server.running() ? '' : (server.output().stdout + server.output().stderr).slice(-2000) })
   if (!server.running()) return
   t.same(statuses.filter((status) => status !== 200 && status !== 503), [], 'every request got 200 or 503')
   t.equal((await client.get('/ready')).status, 503, '/ready says the database is down')

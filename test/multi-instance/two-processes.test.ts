@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { buildApp } from '../../app.js'
-import { startTollgate, type TollgateProcess } from '../support/processes.js'
+import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { holdsBy } from './deadline.js'
 import { httpClient, type HttpClient, type HttpResponse } from './http-client.js'
 import { freshDatabase, freshRedisPrefix, REDIS_URL } from './services.js'
@@ -58,7 +58,7 @@ t.test('two Tollgate processes sharing one PostgreSQL database and one Redis', a
   }
 
   const cwd = t.testdir()
-  const [a, b] = await Promise.all([startTollgate(t, { env, cwd }), startTollgate(t, { env, cwd })]) as [TollgateProcess, TollgateProcess]
+  const [a, b] = await Promise.all([startTollgate(t, { env, cwd }), startTollgate(t, { env, cwd })]) as [ListeningTollgate, ListeningTollgate]
   t.not(a.url, b.url, 'each process listens on its own port')
 
   // Every scenario connects from its own loopback address: the per-address login budget is its own.
