@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
 import { bearer, createUser, eventually, logIn, meStatus, PASSWORD, proxyFor, refresh, startInstance } from './instances.js'
 
 const GENERIC_503 = {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
 import { bearer, createUser, eventually, logIn, meStatus, proxyFor, refresh, startInstance, type Instance } from './instances.js'
 
 async function readiness (instance: Instance) {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
 import { answered, bearer, createUser, eventually, HUNG_MS, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
 
 t.test('Redis that stops answering without closing its connections', async (t) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { Environment } from '../../src/config/environment.js'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
 import { bearer, createUser, logIn, meStatus, refresh, startInstance } from './instances.js'
 
 interface Store {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../app.js'
 import { httpClient, type HttpClient } from '../multi-instance/http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../multi-instance/services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 import { startTollgate } from '../support/processes.js'
 import { eventually, PASSWORD, proxyFor, SECRET } from './instances.js'
 

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { httpClient } from './http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from './services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 const SECRET = 'multi-instance-secret-at-least-32-bytes!'
 

@@ -3,7 +3,7 @@ import { buildApp } from '../../app.js'
 import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { holdsBy } from './deadline.js'
 import { httpClient, type HttpClient, type HttpResponse } from './http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from './services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 /** How soon a revocation made on one instance must be refused on the other. */
 const PROPAGATION_DEADLINE_MS = 100
