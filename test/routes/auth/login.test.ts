@@ -1,16 +1,9 @@
 import argon2 from 'argon2'
 import t from 'tap'
 import { bearer, build, createUser } from '../../helper.js'
+import { decodeJwt } from '../../support/forge.js'
 
 const PASSWORD = 'correct horse battery staple'
-
-function decode (token: string) {
-  const [header = '', payload = ''] = token.split('.')
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString())
-  }
-}
 
 t.test('a JSON login issues a complete access token, not to be cached', async (t) => {
   const app = await build(t)
@@ -23,7 +16,7 @@ t.test('a JSON login issues a complete access token, not to be cached', async (t
   t.match(body, { token_type: 'Bearer', expires_in: 900, access_token: String })
   t.notOk('scope' in body, 'no scope was asked for, so none is echoed')
 
-  const { header, payload } = decode(body.access_token)
+  const { header, payload } = decodeJwt(body.access_token)
   t.match(header, { alg: 'HS256', typ: 'at+jwt' })
   t.match(payload, { sub: alice.id, iss: 'tollgate', aud: 'tollgate-api', roles: ['reader', 'writer'], scope: String, jti: String })
   for (const claim of ['iat', 'nbf', 'exp']) t.type(payload[claim], 'number', `${claim} is a number`)
@@ -42,7 +35,7 @@ t.test('usernames are case-insensitive at login', async (t) => {
   for (const username of ['alice', 'ALICE', 'Alice']) {
     const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: PASSWORD } })
     t.equal(response.statusCode, 200, username)
-    t.equal(decode(response.json().access_token).payload.sub, alice.id)
+    t.equal(decodeJwt(response.json().access_token).payload.sub, alice.id)
   }
 })
 
@@ -97,7 +90,7 @@ t.test('a login with a hash of older parameters rewrites it with the current one
   const rewritten = (await app.users.findByUsername('olduser'))?.passwordHash ?? ''
   t.not(rewritten, old)
   t.match(rewritten, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$|^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-  t.equal(decode(response.json().access_token).payload.sub, user.id)
+  t.equal(decodeJwt(response.json().access_token).payload.sub, user.id)
 
   const again = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'olduser', password: PASSWORD } })
   t.equal(again.statusCode, 200, 'the rewritten hash verifies the same password')
