@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { bearer } from '../helper.js'
 import { spawnTollgate } from '../support/processes.js'
 
 // Every case starts a real server process: on a loaded machine they can outlast .taprc's per-file limit.
@@ -16,7 +17,7 @@ async function loginAt (url: string, username: string, password: string) {
 }
 
 async function me (url: string, token: string) {
-  const response = await fetch(`${url}/users/me`, { headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch(`${url}/users/me`, { headers: bearer(token) })
   return { status: response.status, body: await response.json() as { username?: string, roles?: string[] } }
 }
 

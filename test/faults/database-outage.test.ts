@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { bearer, createUser, PASSWORD } from '../helper.js'
 import { resign } from '../support/forge.js'
 import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
-import { bearer, createUser, eventually, logIn, meStatus, PASSWORD, proxyFor, refresh, startInstance } from './instances.js'
+import { eventually, logIn, meStatus, proxyFor, refresh, startInstance } from './instances.js'
 
 const GENERIC_503 = {
   statusCode: 503,
@@ -26,7 +27,7 @@ t.test('the database cut away and given back', async (t) => {
   // No background poll, for the same reason as the pause after the cut below: here every query is a
   // request's, and none is running at the cut.
   const app = await startInstance(t, env, { databaseSchema: schema, revocationSyncMs: 600_000 })
-  await createUser(app, 'alice')
+  await createUser(app.app, 'alice')
 
   const kept = await logIn(app, 'alice')
   const ended = await logIn(app, 'alice')

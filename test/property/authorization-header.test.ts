@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { build, createUser, TEST_SECRET } from '../helper.js'
+import { bearer, build, createUser, TEST_SECRET } from '../helper.js'
 import { encodeSegment, signToken } from '../support/forge.js'
 
 // Bounded runs with a fixed seed: the same cases every run, so a failure reproduces and the suite stays fast.
@@ -82,7 +82,7 @@ t.test('a token with the right structure and random header and claims is refused
     })
 
   await fc.assert(fc.asyncProperty(tampered, async ({ input, header, payload, rightKey }) => {
-    const response = await app.inject({ url: '/users/me', headers: { authorization: `Bearer ${input}` } })
+    const response = await app.inject({ url: '/users/me', headers: bearer(input) })
     if (response.statusCode >= 500) throw new Error(`${response.statusCode}: ${response.body}`)
     // Some tampering is harmless (a jti of another string, an extra kid): those tokens are still valid,
     // and one whose sub names nobody reaches the route, which answers 404.

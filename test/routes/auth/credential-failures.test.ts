@@ -1,8 +1,6 @@
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { build, createUser } from '../../helper.js'
-
-const PASSWORD = 'correct horse battery staple'
+import { build, createUser, PASSWORD } from '../../helper.js'
 
 /** Every way a login fails on its credentials: each gets the same answer, so none tells which it was. */
 const attempts = [

@@ -1,9 +1,7 @@
 import argon2 from 'argon2'
 import t from 'tap'
-import { bearer, build, createUser } from '../../helper.js'
+import { bearer, build, createUser, PASSWORD } from '../../helper.js'
 import { decodeJwt } from '../../support/forge.js'
-
-const PASSWORD = 'correct horse battery staple'
 
 t.test('a JSON login issues a complete access token, not to be cached', async (t) => {
   const app = await build(t)

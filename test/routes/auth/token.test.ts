@@ -1,8 +1,6 @@
 import t from 'tap'
-import { bearer, build, createUser } from '../../helper.js'
+import { bearer, build, createUser, PASSWORD } from '../../helper.js'
 import { decodeJwt } from '../../support/forge.js'
-
-const PASSWORD = 'correct horse battery staple'
 
 const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
