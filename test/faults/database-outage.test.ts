@@ -9,7 +9,8 @@ import { eventually, logIn, meStatus, proxyFor, refresh, startInstance } from '.
 const GENERIC_503 = {
   statusCode: 503,
   error: 'Service Unavailable',
-  message: 'A service Tollgate depends on is unavailable, try again shortly'
+  message: 'A service Tollgate depends on is unavailable, try again shortly',
+  code: 'ERR_STORE_UNAVAILABLE'
 }
 
 /** 503, a Retry-After in seconds, and nothing but the generic body: no stack, no driver message. */

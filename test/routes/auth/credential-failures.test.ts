@@ -24,7 +24,7 @@ const endpoints: Endpoint[] = [
     request: (username, password) => ({ method: 'POST', url: '/auth/login', payload: { username, password } }),
     status: 401,
     headers: { 'www-authenticate': 'Bearer realm="tollgate"' },
-    body: { statusCode: 401, error: 'Unauthorized', message: String }
+    body: { statusCode: 401, error: 'Unauthorized', message: String, code: 'ERR_INVALID_CREDENTIALS' }
   },
   {
     name: 'the password grant on /auth/token',
