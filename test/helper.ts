@@ -33,7 +33,10 @@ export interface TestUser {
   password: string
 }
 
-export async function createUser (app: FastifyInstance, username = 'alice', roles: string[] = [], password = 'correct horse battery staple'): Promise<TestUser> {
+/** The password of every user the tests create, unless a test says otherwise. */
+export const PASSWORD = 'correct horse battery staple'
+
+export async function createUser (app: FastifyInstance, username = 'alice', roles: string[] = [], password = PASSWORD): Promise<TestUser> {
   const user = await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles })
   return { id: user.id, username, password }
 }

@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap'
 import { buildApp } from '../app.js'
-import { bearer, createUser, TEST_SECRET, testEnv } from './helper.js'
+import { bearer, createUser, PASSWORD, TEST_SECRET, testEnv } from './helper.js'
 
-const PASSWORD = 'correct horse battery staple'
 const WRONG_PASSWORD = 'wrong-password-never-to-be-logged'
 
 /** The app the server runs, logging at info into `lines`, with one route that fails the way a bug would. */

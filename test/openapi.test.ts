@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { build, createUser, login } from './helper.js'
+import { bearer, build, createUser, login } from './helper.js'
 
 interface Operation {
   security?: Array<Record<string, string[]>>
@@ -97,7 +97,7 @@ t.test('a route documents 403 exactly when a valid token without a role or scope
   for (const { key, method, path, operation } of ops.filter((op) => op.operation.security !== undefined)) {
     // A fresh token each time: a route may end the token it is called with (a logout).
     const token = await login(app, user)
-    const response = await app.inject({ method: method as 'GET', url: toUrl(path), headers: { authorization: `Bearer ${token}` }, payload: method === 'GET' ? undefined : {} })
+    const response = await app.inject({ method: method as 'GET', url: toUrl(path), headers: bearer(token), payload: method === 'GET' ? undefined : {} })
     const forbidden = response.statusCode === 403
     if (forbidden) withRoles++
     t.equal(operation.responses['403'] !== undefined, forbidden, `${key} ${forbidden ? 'documents' : 'does not document'} 403`)

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startServer } from './server-process.js'
+import { bearer } from '../helper.js'
+import { spawnTollgate } from '../support/processes.js'
 
 // Every case starts a real server process: on a loaded machine they can outlast .taprc's per-file limit.
 t.setTimeout(300_000)
@@ -16,7 +17,7 @@ async function loginAt (url: string, username: string, password: string) {
 }
 
 async function me (url: string, token: string) {
-  const response = await fetch(`${url}/users/me`, { headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch(`${url}/users/me`, { headers: bearer(token) })
   return { status: response.status, body: await response.json() as { username?: string, roles?: string[] } }
 }
 
@@ -31,7 +32,7 @@ for (const nodeEnv of [undefined, 'development']) {
     const cwd = t.testdir({})
     const env = { PORT: '0', ...(nodeEnv === undefined ? {} : { NODE_ENV: nodeEnv }) }
 
-    const first = startServer(t, cwd, env)
+    const first = spawnTollgate(t, { cwd, env })
     const url = await first.listening()
     const secret = secretIn(cwd)
     t.equal(statSync(join(cwd, '.env')).mode & 0o777, 0o600, '.env is readable by its owner only')
@@ -51,7 +52,7 @@ for (const nodeEnv of [undefined, 'development']) {
     t.match(firstOutput.stdout, /generated a random 256-bit secret/, 'the first run says it wrote a secret')
 
     const envFile = readFileSync(join(cwd, '.env'), 'utf8')
-    const second = startServer(t, cwd, env)
+    const second = spawnTollgate(t, { cwd, env })
     const url2 = await second.listening()
     t.equal(readFileSync(join(cwd, '.env'), 'utf8'), envFile, 'the second run leaves .env as it was')
     t.equal((await me(url2, token)).status, 200, 'a token of the first run is still valid: same secret')
@@ -67,7 +68,7 @@ for (const nodeEnv of [undefined, 'development']) {
 t.test('with TOLLGATE_ADMIN_USERNAME and TOLLGATE_ADMIN_PASSWORD the first admin is that one, and nothing is printed', async (t) => {
   const cwd = t.testdir({})
   const password = 'configured-admin-password-7f3e'
-  const server = startServer(t, cwd, { PORT: '0', TOLLGATE_ADMIN_USERNAME: 'Root', TOLLGATE_ADMIN_PASSWORD: password })
+  const server = spawnTollgate(t, { cwd, env: { PORT: '0', TOLLGATE_ADMIN_USERNAME: 'Root', TOLLGATE_ADMIN_PASSWORD: password } })
   const url = await server.listening()
 
   const login = await loginAt(url, 'root', password)
@@ -83,7 +84,7 @@ t.test('with TOLLGATE_ADMIN_USERNAME and TOLLGATE_ADMIN_PASSWORD the first admin
 
 t.test('an existing .env is kept and the secret is appended on a line of its own', async (t) => {
   const cwd = t.testdir({ '.env': 'JWT_ISSUER=tollgate-first-run' })
-  const server = startServer(t, cwd, { PORT: '0' })
+  const server = spawnTollgate(t, { cwd, env: { PORT: '0' } })
   const url = await server.listening()
   t.match(readFileSync(join(cwd, '.env'), 'utf8'), /^JWT_ISSUER=tollgate-first-run\nJWT_SECRET=[\w-]{43}\n$/)
   t.equal(statSync(join(cwd, '.env')).mode & 0o777, 0o600)
@@ -93,7 +94,7 @@ t.test('an existing .env is kept and the secret is appended on a line of its own
 })
 
 t.test('a TOLLGATE_ADMIN_USERNAME that cannot be stored stops the first run before it listens, naming the variable', async (t) => {
-  const server = startServer(t, t.testdir({}), { PORT: '0', TOLLGATE_ADMIN_USERNAME: 'x'.repeat(65), TOLLGATE_ADMIN_PASSWORD: 'long-enough-password' })
+  const server = spawnTollgate(t, { cwd: t.testdir({}), env: { PORT: '0', TOLLGATE_ADMIN_USERNAME: 'x'.repeat(65), TOLLGATE_ADMIN_PASSWORD: 'long-enough-password' } })
   t.not(await server.exited(), 0)
   const { stdout, stderr } = server.output()
   t.match(stderr, /TOLLGATE_ADMIN_USERNAME/)

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { startServer } from './server-process.js'
+import { spawnTollgate } from '../support/processes.js'
 
 // Every case starts a real server process: on a loaded machine they can outlast .taprc's per-file limit.
 t.setTimeout(300_000)
@@ -21,7 +21,7 @@ function productionEnv (t: Test, overrides: Record<string, string | undefined> =
 
 async function refusesToStart (t: Test, overrides: Record<string, string | undefined>, variable: string, secrets: string[] = []) {
   const { cwd, env } = productionEnv(t, overrides)
-  const server = startServer(t, cwd, env)
+  const server = spawnTollgate(t, { cwd, env })
   const code = await server.exited()
   const { stdout, stderr } = server.output()
   t.not(code, 0, 'exits with a non-zero code')
@@ -62,9 +62,9 @@ t.test('production refuses an invalid LOG_LEVEL, naming it', (t) =>
 
 t.test('a PORT already in use stops the process with a message naming PORT', async (t) => {
   const { cwd, env } = productionEnv(t)
-  const first = startServer(t, cwd, env)
+  const first = spawnTollgate(t, { cwd, env })
   const port = new URL(await first.listening()).port
-  const second = startServer(t, t.testdir({}), { ...productionEnv(t).env, PORT: port })
+  const second = spawnTollgate(t, { cwd: t.testdir({}), env: { ...productionEnv(t).env, PORT: port } })
   t.not(await second.exited(), 0)
   t.match(second.output().stderr, new RegExp(`PORT ${port}.*EADDRINUSE`))
   t.notMatch(second.output().stderr, /\n\s+at /, 'no stack trace')
@@ -72,7 +72,7 @@ t.test('a PORT already in use stops the process with a message naming PORT', asy
 
 t.test('a valid production configuration starts, listens and never prints the secret', async (t) => {
   const { cwd, env } = productionEnv(t)
-  const server = startServer(t, cwd, env)
+  const server = spawnTollgate(t, { cwd, env })
   const url = await server.listening()
   const health = await fetch(`${url}/health`)
   t.equal(health.status, 200)

@@ -1,14 +1,16 @@
-import { createHmac } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { bearer, createUser, eventually, logIn, meStatus, PASSWORD, proxyFor, refresh, startInstance } from './instances.js'
+import { bearer, createUser, PASSWORD } from '../helper.js'
+import { resign } from '../support/forge.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
+import { eventually, logIn, meStatus, proxyFor, refresh, startInstance } from './instances.js'
 
 const GENERIC_503 = {
   statusCode: 503,
   error: 'Service Unavailable',
-  message: 'A service Tollgate depends on is unavailable, try again shortly'
+  message: 'A service Tollgate depends on is unavailable, try again shortly',
+  code: 'ERR_STORE_UNAVAILABLE'
 }
 
 /** 503, a Retry-After in seconds, and nothing but the generic body: no stack, no driver message. */
@@ -16,13 +18,6 @@ function assertUnavailable (t: Test, response: LightMyRequestResponse, what: str
   t.equal(response.statusCode, 503, `${what}: 503`)
   t.match(response.headers['retry-after'], /^\d+$/, `${what}: Retry-After in seconds`)
   t.same(response.json(), GENERIC_503, `${what}: the generic body only`)
-}
-
-/** A token with a valid shape whose signature is not Tollgate's. */
-function forge (token: string): string {
-  const [header, payload] = token.split('.')
-  const signature = createHmac('sha256', 'not the secret, but long enough to pass').update(`${header}.${payload}`).digest('base64url')
-  return `${header}.${payload}.${signature}`
 }
 
 t.test('the database cut away and given back', async (t) => {
@@ -33,7 +28,7 @@ t.test('the database cut away and given back', async (t) => {
   // No background poll, for the same reason as the pause after the cut below: here every query is a
   // request's, and none is running at the cut.
   const app = await startInstance(t, env, { databaseSchema: schema, revocationSyncMs: 600_000 })
-  await createUser(app, 'alice')
+  await createUser(app.app, 'alice')
 
   const kept = await logIn(app, 'alice')
   const ended = await logIn(app, 'alice')
@@ -56,7 +51,7 @@ t.test('the database cut away and given back', async (t) => {
   t.equal(await meStatus(app, endedDuringOutage.access), 401, 'the token logged out during the outage is refused at once')
 
   // Checking a token needs no database: refusals stay refusals.
-  t.equal(await meStatus(app, forge(kept.access)), 401, 'a forged token is still refused')
+  t.equal(await meStatus(app, resign(kept.access, { alg: 'HS256', secret: 'not the secret, but long enough to pass' })), 401, 'a forged token is still refused')
   t.equal(await meStatus(app, ended.access), 401, 'a token logged out before the cut is still refused')
   t.equal((await app.inject({ url: '/users/me' })).statusCode, 401, 'no token is still refused')
   t.equal((await app.inject({ url: '/health' })).statusCode, 200, '/health: the process is up')

@@ -1,6 +1,7 @@
 import t from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { answered, bearer, createUser, eventually, HUNG_MS, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
+import { bearer, createUser, PASSWORD } from '../helper.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
+import { answered, eventually, HUNG_MS, logIn, meStatus, proxyFor, startInstance } from './instances.js'
 
 t.test('a database that stops answering without closing its connections', async (t) => {
   const schema = await freshSchema(t)
@@ -9,7 +10,7 @@ t.test('a database that stops answering without closing its connections', async 
   const app = await startInstance(t, { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix }, { databaseSchema: schema, revocationSyncMs: 600_000 })
   // Runs before the instance closes: nothing of its is left waiting on a frozen connection.
   t.teardown(() => database.proxy.restore())
-  await createUser(app, 'alice')
+  await createUser(app.app, 'alice')
   const kept = await logIn(app, 'alice')
   const ended = await logIn(app, 'alice')
   t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(ended.access) })).statusCode, 204)

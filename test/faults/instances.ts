@@ -1,10 +1,10 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../app.js'
 import type { Environment } from '../../src/config/environment.js'
+import { bearer, PASSWORD } from '../helper.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
 
 export const SECRET = 'fault-tests-secret-at-least-32-bytes-long'
-export const PASSWORD = 'correct horse battery staple'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
@@ -54,19 +54,12 @@ export async function logIn (instance: Instance, username: string, password = PA
   return { access: response.json().access_token, refresh: response.json().refresh_token }
 }
 
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-
 export async function meStatus (instance: Instance, token: string): Promise<number> {
   return (await instance.inject({ url: '/users/me', headers: bearer(token) })).statusCode
 }
 
 export function refresh (instance: Instance, token: string): Promise<LightMyRequestResponse> {
   return instance.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: token } })
-}
-
-export async function createUser (instance: Instance, username: string): Promise<void> {
-  const { app } = instance
-  await app.users.create({ username, passwordHash: await app.passwords.hash(PASSWORD), roles: [] })
 }
 
 /** Polls until `holds` is true or `timeoutMs` has passed; returns whether it held. */

@@ -1,6 +1,7 @@
 import t from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { bearer, createUser, eventually, logIn, meStatus, proxyFor, refresh, startInstance, type Instance } from './instances.js'
+import { bearer, createUser } from '../helper.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
+import { eventually, logIn, meStatus, proxyFor, refresh, startInstance, type Instance } from './instances.js'
 
 async function readiness (instance: Instance) {
   const response = await instance.inject({ url: '/ready' })
@@ -18,7 +19,7 @@ t.test('Redis cut away from one instance, then given back', async (t) => {
   const listening = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, revocationSyncMs: 600_000 })
   // Another instance whose Redis stays up.
   const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, revocationSyncMs: 100 })
-  await createUser(polling, 'alice')
+  await createUser(polling.app, 'alice')
 
   const kept = await logIn(polling, 'alice')
   const endedHere = await logIn(polling, 'alice')
@@ -85,7 +86,7 @@ t.test('an instance started while Redis is down serves at once, and joins in whe
   // Never reads the database again after starting: what it learns later comes through Redis.
   const late = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, revocationSyncMs: 600_000 })
   const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, revocationSyncMs: 600_000 })
-  await createUser(other, 'alice')
+  await createUser(other.app, 'alice')
 
   t.same(await readiness(late), { status: 200, body: { status: 'degraded', database: 'ok', redis: 'down' } }, 'it is up, degraded')
   const before = await logIn(late, 'alice')

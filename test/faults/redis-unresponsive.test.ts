@@ -1,6 +1,7 @@
 import t from 'tap'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { answered, bearer, createUser, eventually, HUNG_MS, logIn, meStatus, PASSWORD, proxyFor, startInstance } from './instances.js'
+import { bearer, createUser, PASSWORD } from '../helper.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
+import { answered, eventually, HUNG_MS, logIn, meStatus, proxyFor, startInstance } from './instances.js'
 
 t.test('Redis that stops answering without closing its connections', async (t) => {
   const schema = await freshSchema(t)
@@ -11,7 +12,7 @@ t.test('Redis that stops answering without closing its connections', async (t) =
   const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, revocationSyncMs: 100 })
   // Runs before the instances close: nothing of theirs is left waiting on a frozen connection.
   t.teardown(() => redis.proxy.restore())
-  await createUser(app, 'alice')
+  await createUser(app.app, 'alice')
   const kept = await logIn(app, 'alice')
   const ended = await logIn(app, 'alice')
 

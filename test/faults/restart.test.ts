@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { Environment } from '../../src/config/environment.js'
-import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../multi-instance/services.js'
-import { bearer, createUser, logIn, meStatus, refresh, startInstance } from './instances.js'
+import { bearer, createUser } from '../helper.js'
+import { freshRedisPrefix, freshSchema, POSTGRES_URL, REDIS_URL } from '../support/stores.js'
+import { logIn, meStatus, refresh, startInstance } from './instances.js'
 
 interface Store {
   name: string
@@ -34,8 +35,8 @@ for (const store of stores) {
 
     // The first instance is closed by hand halfway; its teardown then finds it closed already.
     const before = await startInstance(t, env, options)
-    await createUser(before, 'alice')
-    await createUser(before, 'bob')
+    await createUser(before.app, 'alice')
+    await createUser(before.app, 'bob')
     const loggedOut = await logIn(before, 'alice')
     const live = await logIn(before, 'alice')
     const everywhere = await logIn(before, 'bob')

@@ -1,16 +1,17 @@
 import t from 'tap'
 import { buildApp } from '../../app.js'
+import { bearer, createUser, PASSWORD } from '../helper.js'
 import { httpClient, type HttpClient } from '../multi-instance/http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../multi-instance/services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 import { startTollgate } from '../support/processes.js'
-import { eventually, PASSWORD, proxyFor, SECRET } from './instances.js'
+import { eventually, proxyFor, SECRET } from './instances.js'
 
 /** Keeps `concurrency` requests in flight until `stop()` says so; returns every status (0: no answer). */
 async function keepBusy (client: HttpClient, token: string, concurrency: number, stop: () => boolean): Promise<number[]> {
   const statuses: number[] = []
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (!stop()) {
-      statuses.push(await client.get('/users/me', { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0))
+      statuses.push(await client.get('/users/me', { headers: bearer(token) }).then((r) => r.status, () => 0))
     }
   }))
   return statuses
@@ -25,7 +26,7 @@ t.test('a server that loses its database in the middle of requests keeps running
   const setup = await buildApp({ env: { ...env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }, logger: false })
   try {
     await setup.ready()
-    await setup.users.create({ username: 'alice', passwordHash: await setup.passwords.hash(PASSWORD), roles: [] })
+    await createUser(setup, 'alice')
   } finally {
     await setup.close()
   }
@@ -43,12 +44,12 @@ t.test('a server that loses its database in the middle of requests keeps running
   clearTimeout(timer)
   t.ok(statuses.includes(200), 'requests succeeded before the cut')
 
-  t.ok(server.running(), 'the process is still running', { output: server.running() ? '' : server.output().slice(-2000) })
+  t.ok(server.running(), 'the process is still running', { output: server.running() ? '' : (server.output().stdout + server.output().stderr).slice(-2000) })
   if (!server.running()) return
   t.same(statuses.filter((status) => status !== 200 && status !== 503), [], 'every request got 200 or 503')
   t.equal((await client.get('/ready')).status, 503, '/ready says the database is down')
 
   database.proxy.restore()
   t.ok(await eventually(async () => (await client.get('/ready')).status === 200, 5000), '/ready recovers')
-  t.equal((await client.get('/users/me', { headers: { authorization: `Bearer ${token}` } })).status, 200, 'and requests succeed again')
+  t.equal((await client.get('/users/me', { headers: bearer(token) })).status, 200, 'and requests succeed again')
 })

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { startTollgate, type TollgateProcess } from '../support/processes.js'
+import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { httpClient } from './http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from './services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 const SECRET = 'multi-instance-secret-at-least-32-bytes!'
 
@@ -13,7 +13,7 @@ async function startTwoOnEmptyDatabase (t: Test, env: Record<string, string>) {
   return Promise.allSettled([startTollgate(t, { env: full, cwd }), startTollgate(t, { env: full, cwd })])
 }
 
-const started = (result: PromiseSettledResult<TollgateProcess>): TollgateProcess | undefined =>
+const started = (result: PromiseSettledResult<ListeningTollgate>): ListeningTollgate | undefined =>
   result.status === 'fulfilled' ? result.value : undefined
 
 t.test('two processes started together on an empty database both migrate it and serve', async (t) => {

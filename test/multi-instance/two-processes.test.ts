@@ -1,18 +1,16 @@
 import t, { type Test } from 'tap'
 import { buildApp } from '../../app.js'
-import { startTollgate, type TollgateProcess } from '../support/processes.js'
+import { bearer, createUser, PASSWORD } from '../helper.js'
+import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { holdsBy } from './deadline.js'
 import { httpClient, type HttpClient, type HttpResponse } from './http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from './services.js'
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 /** How soon a revocation made on one instance must be refused on the other. */
 const PROPAGATION_DEADLINE_MS = 100
-const PASSWORD = 'correct horse battery staple'
 const SECRET = 'multi-instance-secret-at-least-32-bytes!'
 
 interface Tokens { access: string, refresh: string }
-
-const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } })
 
 async function logIn (client: HttpClient, username: string, password = PASSWORD): Promise<Tokens> {
   const response = await client.post('/auth/login', { json: { username, password } })
@@ -24,7 +22,7 @@ async function logIn (client: HttpClient, username: string, password = PASSWORD)
 const refresh = (client: HttpClient, token: string): Promise<HttpResponse> =>
   client.post('/auth/refresh', { json: { refresh_token: token } })
 
-const meStatus = async (client: HttpClient, token: string): Promise<number> => (await client.get('/users/me', bearer(token))).status
+const meStatus = async (client: HttpClient, token: string): Promise<number> => (await client.get('/users/me', { headers: bearer(token) })).status
 
 /** Asserts that `token` is refused on `client` for a request sent by the deadline after `startedAt`. */
 async function refusedBy (t: Test, client: HttpClient, token: string, startedAt: number, what: string): Promise<void> {
@@ -51,14 +49,14 @@ t.test('two Tollgate processes sharing one PostgreSQL database and one Redis', a
   try {
     await setup.ready()
     for (const username of ['alice', 'bob', 'carol']) {
-      await setup.users.create({ username, passwordHash: await setup.passwords.hash(PASSWORD), roles: [] })
+      await createUser(setup, username)
     }
   } finally {
     await setup.close()
   }
 
   const cwd = t.testdir()
-  const [a, b] = await Promise.all([startTollgate(t, { env, cwd }), startTollgate(t, { env, cwd })]) as [TollgateProcess, TollgateProcess]
+  const [a, b] = await Promise.all([startTollgate(t, { env, cwd }), startTollgate(t, { env, cwd })]) as [ListeningTollgate, ListeningTollgate]
   t.not(a.url, b.url, 'each process listens on its own port')
 
   // Every scenario connects from its own loopback address: the per-address login budget is its own.
@@ -74,7 +72,7 @@ t.test('two Tollgate processes sharing one PostgreSQL database and one Redis', a
     t.equal(await meStatus(onA, session.access), 200, 'the token works on A')
     t.equal(await meStatus(onB, session.access), 200, 'and on B')
 
-    t.equal((await onB.post('/auth/logout', bearer(session.access))).status, 204, 'B logs it out')
+    t.equal((await onB.post('/auth/logout', { headers: bearer(session.access) })).status, 204, 'B logs it out')
     await refusedBy(t, onA, session.access, performance.now(), 'the logged-out token')
     t.equal(await meStatus(onB, session.access), 401, 'B refuses it too')
     t.equal((await refresh(onA, session.refresh)).status, 401, 'its refresh token no longer works on A')
@@ -104,7 +102,7 @@ t.test('two Tollgate processes sharing one PostgreSQL database and one Redis', a
     const sessions = [await logIn(onA, 'carol'), await logIn(onA, 'carol')]
     const other = await logIn(onA, 'alice')
 
-    t.equal((await onB.post('/auth/logout-all', bearer(sessions[0]!.access))).status, 204)
+    t.equal((await onB.post('/auth/logout-all', { headers: bearer(sessions[0]!.access) })).status, 204)
     const endedAt = performance.now()
     for (const [index, session] of sessions.entries()) {
       await refusedBy(t, onA, session.access, endedAt, `session ${index + 1}'s access token`)

@@ -2,7 +2,8 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { createVerifier } from 'fast-jwt'
 import t from 'tap'
 import { bearer, build, createUser, login } from '../helper.js'
-import { ASYMMETRIC, decodeJwt, publicJwk, rfc7638, signingEnv, writeKeyPair } from '../service/keys.js'
+import { ASYMMETRIC, publicJwk, rfc7638, signingEnv, writeKeyPair } from '../service/keys.js'
+import { decodeJwt } from '../support/forge.js'
 
 /** Every private member a JWK can have (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import { loadSigningKey, type PublicJwk } from '../../src/auth/keys.js'
+import { bearer } from '../helper.js'
 import { accessClaims, signToken } from '../support/forge.js'
 import { writeKeyPair } from './keys.js'
 import { startService, TOLLGATE_CLAIMS } from './running-tollgate.js'
@@ -37,7 +38,7 @@ t.test('isRevoked is asked on every path, and a throwing one is an error, never 
 
   for (const [path, jti] of [['after a fetch', 'a'], ['at once', 'b']] as const) {
     revoked.add(jti)
-    const refused = await service.inject({ url: '/whoami', headers: { authorization: `Bearer ${token('alice', jti)}` } })
+    const refused = await service.inject({ url: '/whoami', headers: bearer(token('alice', jti)) })
     t.equal(refused.statusCode, 401, `${path}: a revoked token is refused`)
     t.match(refused.headers['www-authenticate'], /error="invalid_token", error_description="The access token has been revoked"/)
   }
@@ -45,9 +46,9 @@ t.test('isRevoked is asked on every path, and a throwing one is an error, never 
   const fresh = writeKeyPair(t.testdir(), 'ES256', 'fresh')
   keys.push(loadSigningKey('ES256', fresh.privatePem).jwk)
   const afterFetch = signToken(accessClaims({ sub: 'broken' }), { kid: fresh.kid }, { alg: 'ES256', privatePem: fresh.privatePem })
-  const broken = await service.inject({ url: '/whoami', headers: { authorization: `Bearer ${afterFetch}` } })
+  const broken = await service.inject({ url: '/whoami', headers: bearer(afterFetch) })
   t.equal(broken.statusCode, 500, 'after a fetch: the error reaches the error handler')
-  const atOnce = await service.inject({ url: '/whoami', headers: { authorization: `Bearer ${token('broken', 'c')}` } })
+  const atOnce = await service.inject({ url: '/whoami', headers: bearer(token('broken', 'c')) })
   t.equal(atOnce.statusCode, 500, 'at once: the same')
 })
 
@@ -57,7 +58,7 @@ t.test('the realm option names every challenge', async (t) => {
   const missing = await service.inject({ url: '/reports' })
   t.equal(missing.headers['www-authenticate'], 'Bearer realm="reports"')
   const token = signToken(accessClaims(), { kid: key.kid }, { alg: 'EdDSA', privatePem: key.privatePem })
-  const forbidden = await service.inject({ url: '/reports', headers: { authorization: `Bearer ${token}` } })
+  const forbidden = await service.inject({ url: '/reports', headers: bearer(token) })
   t.equal(forbidden.headers['www-authenticate'], 'Bearer realm="reports", error="insufficient_scope", scope="reports:read"')
 })
 
@@ -66,7 +67,7 @@ t.test('a key the issuer stops publishing stops verifying, for tokens seen befor
   const next = writeKeyPair(t.testdir(), 'ES256', 'next')
   const keys: PublicJwk[] = [loadSigningKey('ES256', old.privatePem).jwk]
   const service = await startService(t, { ...TOLLGATE_CLAIMS, jwksUrl: await jwksEndpoint(t, keys), refetchIntervalMs: 0 })
-  const status = async (token: string) => (await service.inject({ url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode
+  const status = async (token: string) => (await service.inject({ url: '/whoami', headers: bearer(token) })).statusCode
   // As long-lived as someone holding the old private key cares to make it.
   const exp = Math.floor(Date.now() / 1000) + 86_400
   const seen = signToken(accessClaims({ exp }), { kid: old.kid }, { alg: 'ES256', privatePem: old.privatePem })

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Environment } from '../../src/config/environment.js'
 import { build, createUser, login } from '../helper.js'
-import { decodeJwt, signingEnv, writeKeyPair } from './keys.js'
+import { decodeJwt } from '../support/forge.js'
+import { signingEnv, writeKeyPair } from './keys.js'
 
 t.test('a key file that is missing or unfit stops Tollgate at start, naming the variable and never the key', async (t) => {
   const dir = t.testdir()

@@ -54,12 +54,3 @@ export function rfc7638 (jwk: JsonWebKey): string {
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])))
   return createHash('sha256').update(canonical).digest('base64url')
 }
-
-/** The JOSE header and payload of a compact JWS, unverified. */
-export function decodeJwt (token: string): { header: Record<string, unknown>, payload: Record<string, unknown> } {
-  const [header = '', payload = ''] = token.split('.')
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString())
-  }
-}

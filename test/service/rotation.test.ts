@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { bearer, build, createUser, login, type TestUser } from '../helper.js'
-import { accessClaims, signToken } from '../support/forge.js'
-import { ASYMMETRIC, decodeJwt, signingEnv, sqliteFile, writeKeyPair } from './keys.js'
+import { accessClaims, decodeJwt, signToken } from '../support/forge.js'
+import { ASYMMETRIC, signingEnv, sqliteFile, writeKeyPair } from './keys.js'
 
 const TTL_SECONDS = 900
 /** How long Tollgate keeps a retired key: one token lifetime plus a minute of clock leeway. */

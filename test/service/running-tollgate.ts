@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../../app.js'
 import { tollgateAuth, type AuthPluginOptions } from '../../index.js'
 import type { Environment } from '../../src/config/environment.js'
-import { testEnv } from '../helper.js'
+import { bearer, testEnv } from '../helper.js'
 
 interface Teardown { after (fn: () => unknown): void }
 
@@ -63,5 +63,5 @@ export async function startService (t: Teardown, options: AuthPluginOptions): Pr
 
 /** The status a token gets from one of the service's routes (`/whoami` by default). */
 export async function statusFor (service: FastifyInstance, token: string, url = '/whoami'): Promise<number> {
-  return (await service.inject({ url, headers: { authorization: `Bearer ${token}` } })).statusCode
+  return (await service.inject({ url, headers: bearer(token) })).statusCode
 }

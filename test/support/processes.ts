@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -8,19 +8,25 @@ export const SERVER_SCRIPT = join(ROOT, 'dist', 'server.js')
 interface Teardown { teardown (fn: () => unknown): void }
 
 export interface TollgateProcess {
-  /** `http://127.0.0.1:PORT`, read from the server's own "listening" log line. */
-  readonly url: string
-  readonly pid: number
-  /** Everything it wrote so far, for failure messages. */
-  output (): string
+  readonly child: ChildProcess
+  /** Everything it wrote so far, for assertions and failure messages. */
+  output (): { stdout: string, stderr: string }
   /** Whether it is still running. */
   running (): boolean
-  /** SIGTERM, then SIGKILL if it has not ended within `graceMs`; resolves once it has exited. */
-  stop (graceMs?: number): Promise<void>
+  /** Resolves with `http://127.0.0.1:PORT`, read from the server's own "listening" log line; rejects if it exits or stays silent. */
+  listening (): Promise<string>
+  /** Resolves with the exit code once the process has ended. */
+  exited (): Promise<number | null>
+  /** Sends SIGTERM and waits for the process to end. */
+  stop (): Promise<void>
 }
 
-export interface StartOptions {
-  /** The whole environment of the process (PATH is added); PORT=0 and LOG_LEVEL=info are the defaults. */
+export interface ListeningTollgate extends TollgateProcess {
+  readonly url: string
+}
+
+export interface SpawnOptions {
+  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1 and LOG_LEVEL=info are the defaults. */
   env: Record<string, string>
   /** Its working directory: give it an empty one (t.testdir()), so no `.env` or `./data` of the checkout is read. */
   cwd: string
@@ -31,10 +37,10 @@ export interface StartOptions {
 const LISTENING = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/
 
 /**
- * Starts `node dist/server.js` on an ephemeral port and resolves once it listens. The process is killed
- * when the test ends, whatever happened; one that exits or stays silent fails with its output.
+ * Starts `node dist/server.js` as an operator would, and kills it when the test ends, whatever happened.
+ * The build comes first: `npm test` runs it before tap.
  */
-export async function startTollgate (t: Teardown, { env, cwd, startTimeoutMs = 15_000 }: StartOptions): Promise<TollgateProcess> {
+export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 15_000 }: SpawnOptions): TollgateProcess {
   if (!existsSync(SERVER_SCRIPT)) {
     throw new Error(`${SERVER_SCRIPT} is missing: run \`npm run build\` first (\`npm test\` builds before running tap)`)
   }
@@ -43,30 +49,31 @@ export async function startTollgate (t: Teardown, { env, cwd, startTimeoutMs = 1
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code: number | null) => resolve(code)))
   const running = (): boolean => child.exitCode === null && child.signalCode === null
   t.teardown(async () => {
     if (running()) child.kill('SIGKILL')
-    await exited
+    await exit
   })
 
-  const url = await new Promise<string>((resolve, reject) => {
+  const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       finish()
-      reject(new Error(`Tollgate (pid ${child.pid}) did not listen within ${startTimeoutMs} ms:\n${output}`))
+      reject(new Error(`Tollgate (pid ${child.pid}) did not listen within ${startTimeoutMs} ms:\n${stdout}\n${stderr}`))
     }, startTimeoutMs)
     const look = (): void => {
-      const match = LISTENING.exec(output)
+      const match = LISTENING.exec(stdout)
       if (match?.[1] === undefined) return
       finish()
       resolve(match[1])
     }
     const onExit = (): void => {
       finish()
-      reject(new Error(`Tollgate exited (code ${child.exitCode}, signal ${child.signalCode}) before listening:\n${output}`))
+      reject(new Error(`Tollgate exited (code ${child.exitCode}, signal ${child.signalCode}) before listening:\n${stdout}\n${stderr}`))
     }
     function finish (): void {
       clearTimeout(timer)
@@ -77,14 +84,19 @@ export async function startTollgate (t: Teardown, { env, cwd, startTimeoutMs = 1
     child.once('close', onExit)
     look()
   })
+  // A test that only waits for the exit never asks for the URL: its rejection is not a failure then.
+  url.catch(() => {})
 
-  async function stop (graceMs = 5000): Promise<void> {
-    if (!running()) return exited
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => { if (running()) child.kill('SIGKILL') }, graceMs)
-    await exited
-    clearTimeout(timer)
+  async function stop (): Promise<void> {
+    if (running()) child.kill('SIGTERM')
+    await exit
   }
 
-  return { url, pid: child.pid ?? -1, output: () => output, running, stop }
+  return { child, output: () => ({ stdout, stderr }), running, listening: () => url, exited: () => exit, stop }
+}
+
+/** Spawns Tollgate on an ephemeral port and resolves once it listens; one that exits or stays silent fails with its output. */
+export async function startTollgate (t: Teardown, options: SpawnOptions): Promise<ListeningTollgate> {
+  const server = spawnTollgate(t, options)
+  return { ...server, url: await server.listening() }
 }

@@ -1,31 +1,24 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../app.js'
 import { bearer, build, createUser, login, TEST_SECRET, testEnv } from '../../helper.js'
-import { accessClaims } from '../../support/forge.js'
+import { accessClaims, encodeSegment, signatureOf, signToken, swapClaims, type SignWith } from '../../support/forge.js'
 
 // Every bad token is built here byte by byte, so each row fails for exactly the reason it names.
 type Json = Record<string, unknown> | unknown[]
 
-const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url')
-const hmac = (hash: string, input: string, secret = TEST_SECRET): string => createHmac(hash, secret).update(input).digest('base64url')
+/** Raw bytes as one base64url segment, for what is not JSON. */
+const base64url = (value: string): string => Buffer.from(value).toString('base64url')
+const OWN_KEY: SignWith = { alg: 'HS256', secret: TEST_SECRET }
+const OTHER_KEY: SignWith = { alg: 'HS256', secret: 'another-secret-that-is-also-32-bytes-long' }
+/** Tollgate's own key over other bytes: a well-formed signature that belongs to another token. */
+const misplacedSignature = (input = 'x'): string => signatureOf(input, OWN_KEY)
 
-interface ForgeOptions {
-  header?: Record<string, unknown>
-  secret?: string
-  hash?: 'sha256' | 'sha384' | 'sha512'
-}
-
-function forge (payload: Json, { header = {}, secret = TEST_SECRET, hash = 'sha256' }: ForgeOptions = {}): string {
-  const input = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', ...header }))}.${base64url(JSON.stringify(payload))}`
-  return `${input}.${hmac(hash, input, secret)}`
-}
+const forge = (payload: Json, header: Record<string, unknown> = {}, key: SignWith = OWN_KEY): string => signToken(payload, header, key)
 
 /** An unsigned token: `alg` as given, with an optional signature segment appended. */
-function unsigned (alg: string, payload: Json, signature = ''): string {
-  return `${base64url(JSON.stringify({ alg, typ: 'at+jwt' }))}.${base64url(JSON.stringify(payload))}.${signature}`
-}
+const unsigned = (alg: string, payload: Json, signature = ''): string => signToken(payload, {}, { alg, signature })
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -76,20 +69,17 @@ const rows: Row[] = [
   },
   {
     name: 'a wrong signature',
-    authorization: (_sub, valid) => `Bearer ${valid.slice(0, valid.lastIndexOf('.') + 1)}${hmac('sha256', 'something else')}`,
+    authorization: (_sub, valid) => `Bearer ${valid.slice(0, valid.lastIndexOf('.') + 1)}${misplacedSignature('something else')}`,
     challenge: invalid(BAD_SIGNATURE)
   },
   {
     name: 'a payload changed after signing',
-    authorization: (sub, valid) => {
-      const [header, , signature] = valid.split('.')
-      return `Bearer ${header}.${base64url(JSON.stringify(claims(sub, { roles: ['admin'] })))}.${signature}`
-    },
+    authorization: (sub, valid) => `Bearer ${swapClaims(valid, claims(sub, { roles: ['admin'] }))}`,
     challenge: invalid(BAD_SIGNATURE)
   },
   {
     name: 'signed with another secret',
-    authorization: (sub) => `Bearer ${forge(claims(sub), { secret: 'another-secret-that-is-also-32-bytes-long' })}`,
+    authorization: (sub) => `Bearer ${forge(claims(sub), {}, OTHER_KEY)}`,
     challenge: invalid(BAD_SIGNATURE)
   },
   ...['none', 'None', 'NONE', 'nOnE'].flatMap((alg): Row[] => [
@@ -100,23 +90,23 @@ const rows: Row[] = [
     },
     {
       name: `alg "${alg}" with a trailing signature`,
-      authorization: (sub) => `Bearer ${unsigned(alg, claims(sub), hmac('sha256', 'x'))}`,
+      authorization: (sub) => `Bearer ${unsigned(alg, claims(sub), misplacedSignature())}`,
       challenge: invalid(BAD_ALGORITHM)
     }
   ]),
   {
     name: 'HS384 with the right secret',
-    authorization: (sub) => `Bearer ${forge(claims(sub), { header: { alg: 'HS384' }, hash: 'sha384' })}`,
+    authorization: (sub) => `Bearer ${forge(claims(sub), {}, { alg: 'HS384', secret: TEST_SECRET })}`,
     challenge: invalid(BAD_ALGORITHM)
   },
   {
     name: 'HS512 with the right secret',
-    authorization: (sub) => `Bearer ${forge(claims(sub), { header: { alg: 'HS512' }, hash: 'sha512' })}`,
+    authorization: (sub) => `Bearer ${forge(claims(sub), {}, { alg: 'HS512', secret: TEST_SECRET })}`,
     challenge: invalid(BAD_ALGORITHM)
   },
   {
     name: 'an RS256 header on an HMAC token',
-    authorization: (sub) => `Bearer ${forge(claims(sub), { header: { alg: 'RS256' } })}`,
+    authorization: (sub) => `Bearer ${forge(claims(sub), { alg: 'RS256' })}`,
     challenge: invalid(BAD_ALGORITHM)
   },
   { name: 'a wrong issuer', authorization: (sub) => `Bearer ${forge(claims(sub, { iss: 'someone-else' }))}`, challenge: invalid(BAD_CLAIM_VALUE) },
@@ -127,29 +117,29 @@ const rows: Row[] = [
   { name: 'a missing jti', authorization: (sub) => `Bearer ${forge(without(claims(sub), 'jti'))}`, challenge: invalid(MISSING_CLAIM) },
   { name: 'a missing iss', authorization: (sub) => `Bearer ${forge(without(claims(sub), 'iss'))}`, challenge: invalid(MISSING_CLAIM) },
   { name: 'a missing aud', authorization: (sub) => `Bearer ${forge(without(claims(sub), 'aud'))}`, challenge: invalid(MISSING_CLAIM) },
-  { name: 'typ JWT instead of at+jwt', authorization: (sub) => `Bearer ${forge(claims(sub), { header: { typ: 'JWT' } })}`, challenge: invalid(NOT_AT_JWT) },
-  { name: 'no typ', authorization: (sub) => `Bearer ${forge(claims(sub), { header: { typ: undefined } })}`, challenge: invalid(NOT_AT_JWT) },
+  { name: 'typ JWT instead of at+jwt', authorization: (sub) => `Bearer ${forge(claims(sub), { typ: 'JWT' })}`, challenge: invalid(NOT_AT_JWT) },
+  { name: 'no typ', authorization: (sub) => `Bearer ${forge(claims(sub), { typ: undefined })}`, challenge: invalid(NOT_AT_JWT) },
   {
     name: 'a crit header with an unknown extension',
-    authorization: (sub) => `Bearer ${forge(claims(sub), { header: { crit: ['tollgate-unknown'], 'tollgate-unknown': true } })}`,
+    authorization: (sub) => `Bearer ${forge(claims(sub), { crit: ['tollgate-unknown'], 'tollgate-unknown': true })}`,
     challenge: invalid('The access token has a critical header Tollgate does not support')
   },
   { name: 'a payload that is a JSON array', authorization: (sub) => `Bearer ${forge([claims(sub)])}`, challenge: invalid(MALFORMED) },
   { name: 'a truncated token', authorization: (_sub, valid) => `Bearer ${valid.slice(0, valid.length - 10)}`, challenge: invalid(BAD_SIGNATURE) },
   { name: 'a token cut before its signature', authorization: (_sub, valid) => `Bearer ${valid.slice(0, valid.lastIndexOf('.'))}`, challenge: invalid(MALFORMED) },
-  { name: 'an extra segment', authorization: (_sub, valid) => `Bearer ${valid}.${hmac('sha256', 'x')}`, challenge: invalid(MALFORMED) },
+  { name: 'an extra segment', authorization: (_sub, valid) => `Bearer ${valid}.${misplacedSignature()}`, challenge: invalid(MALFORMED) },
   { name: 'base64 padding in the header', authorization: (_sub, valid) => `Bearer ${valid.replace('.', '=.')}`, challenge: invalid(MALFORMED) },
   { name: 'non-base64 characters', authorization: (_sub, valid) => `Bearer ${valid.replace('.', '$!.')}`, challenge: invalid(MALFORMED) },
   {
     name: 'a header that is not JSON',
-    authorization: (sub) => `Bearer ${base64url('{"alg":"HS256",')}.${base64url(JSON.stringify(claims(sub)))}.${hmac('sha256', 'x')}`,
+    authorization: (sub) => `Bearer ${base64url('{"alg":"HS256",')}.${encodeSegment(claims(sub))}.${misplacedSignature()}`,
     challenge: invalid(MALFORMED)
   },
   {
     name: 'a payload that is not JSON',
     authorization: () => {
-      const input = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' }))}.${base64url('not json at all')}`
-      return `Bearer ${input}.${hmac('sha256', input)}`
+      const input = `${encodeSegment({ alg: 'HS256', typ: 'at+jwt' })}.${base64url('not json at all')}`
+      return `Bearer ${input}.${signatureOf(input, OWN_KEY)}`
     },
     challenge: invalid(MALFORMED)
   },
@@ -255,7 +245,7 @@ t.test('a user without the admin role gets 403 insufficient_scope on GET /admin/
 
   const anonymous = await app.inject({ url: '/admin/users' })
   assertDenied(t, anonymous, MISSING)
-  const forged = await app.inject({ url: '/admin/users', headers: bearer(forge(claims(randomUUID(), { roles: ['admin'] }), { secret: 'another-secret-that-is-also-32-bytes-long' })) })
+  const forged = await app.inject({ url: '/admin/users', headers: bearer(forge(claims(randomUUID(), { roles: ['admin'] }), {}, OTHER_KEY)) })
   assertDenied(t, forged, invalid(BAD_SIGNATURE))
 })
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { bearer, build } from '../../helper.js'
-import { decodeJwt } from '../../service/keys.js'
+import { decodeJwt } from '../../support/forge.js'
 
 const SECRET = 'a+b:c%'
 const BASIC_CHALLENGE = 'Basic realm="tollgate"'

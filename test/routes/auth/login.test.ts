@@ -1,16 +1,7 @@
 import argon2 from 'argon2'
 import t from 'tap'
-import { bearer, build, createUser } from '../../helper.js'
-
-const PASSWORD = 'correct horse battery staple'
-
-function decode (token: string) {
-  const [header = '', payload = ''] = token.split('.')
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString())
-  }
-}
+import { bearer, build, createUser, PASSWORD } from '../../helper.js'
+import { decodeJwt } from '../../support/forge.js'
 
 t.test('a JSON login issues a complete access token, not to be cached', async (t) => {
   const app = await build(t)
@@ -23,7 +14,7 @@ t.test('a JSON login issues a complete access token, not to be cached', async (t
   t.match(body, { token_type: 'Bearer', expires_in: 900, access_token: String })
   t.notOk('scope' in body, 'no scope was asked for, so none is echoed')
 
-  const { header, payload } = decode(body.access_token)
+  const { header, payload } = decodeJwt(body.access_token)
   t.match(header, { alg: 'HS256', typ: 'at+jwt' })
   t.match(payload, { sub: alice.id, iss: 'tollgate', aud: 'tollgate-api', roles: ['reader', 'writer'], scope: String, jti: String })
   for (const claim of ['iat', 'nbf', 'exp']) t.type(payload[claim], 'number', `${claim} is a number`)
@@ -42,31 +33,8 @@ t.test('usernames are case-insensitive at login', async (t) => {
   for (const username of ['alice', 'ALICE', 'Alice']) {
     const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: PASSWORD } })
     t.equal(response.statusCode, 200, username)
-    t.equal(decode(response.json().access_token).payload.sub, alice.id)
+    t.equal(decodeJwt(response.json().access_token).payload.sub, alice.id)
   }
-})
-
-t.test('a wrong password, an unknown user and a disabled user get one and the same 401', async (t) => {
-  const app = await build(t)
-  await createUser(app, 'alice')
-  const carol = await createUser(app, 'carol')
-  await app.users.update(carol.id, { disabled: true })
-
-  const attempts = [
-    { username: 'alice', password: 'wrong password' },
-    { username: 'nobody', password: PASSWORD },
-    { username: 'carol', password: PASSWORD }
-  ]
-  const responses = []
-  for (const payload of attempts) responses.push(await app.inject({ method: 'POST', url: '/auth/login', payload }))
-  for (const response of responses) {
-    t.equal(response.statusCode, 401)
-    t.equal(response.headers['www-authenticate'], 'Bearer realm="tollgate"')
-    t.match(response.json(), { statusCode: 401, error: 'Unauthorized', message: String })
-    t.notOk('access_token' in response.json())
-  }
-  const [first, ...rest] = responses.map((response) => response.body)
-  for (const body of rest) t.equal(body, first, 'byte-identical bodies')
 })
 
 t.test('a login without both fields is a 400, whatever is missing', async (t) => {
@@ -97,7 +65,7 @@ t.test('a login with a hash of older parameters rewrites it with the current one
   const rewritten = (await app.users.findByUsername('olduser'))?.passwordHash ?? ''
   t.not(rewritten, old)
   t.match(rewritten, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$|^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-  t.equal(decode(response.json().access_token).payload.sub, user.id)
+  t.equal(decodeJwt(response.json().access_token).payload.sub, user.id)
 
   const again = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'olduser', password: PASSWORD } })
   t.equal(again.statusCode, 200, 'the rewritten hash verifies the same password')

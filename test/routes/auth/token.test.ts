@@ -1,15 +1,6 @@
 import t from 'tap'
-import { bearer, build, createUser } from '../../helper.js'
-
-const PASSWORD = 'correct horse battery staple'
-
-function decode (token: string) {
-  const [header = '', payload = ''] = token.split('.')
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString())
-  }
-}
+import { bearer, build, createUser, PASSWORD } from '../../helper.js'
+import { decodeJwt } from '../../support/forge.js'
 
 const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -28,7 +19,7 @@ for (const [encoding, encode] of [['form-encoded', form], ['JSON', json]] as con
     const body = response.json()
     t.match(body, { token_type: 'Bearer', expires_in: 900, access_token: String })
 
-    const { header, payload } = decode(body.access_token)
+    const { header, payload } = decodeJwt(body.access_token)
     t.match(header, { alg: 'HS256', typ: 'at+jwt' })
     t.match(payload, { sub: alice.id, iss: 'tollgate', aud: 'tollgate-api', roles: ['reader'], scope: String, jti: String })
     for (const claim of ['iat', 'nbf', 'exp']) t.type(payload[claim], 'number', `${claim} is a number`)
@@ -45,26 +36,7 @@ t.test('usernames are case-insensitive in the password grant', async (t) => {
   const alice = await createUser(app, 'alice')
   const response = await app.inject({ method: 'POST', url: '/auth/token', ...form({ grant_type: 'password', username: 'ALICE', password: PASSWORD }) })
   t.equal(response.statusCode, 200)
-  t.equal(decode(response.json().access_token).payload.sub, alice.id)
-})
-
-t.test('a wrong password, an unknown user and a disabled user get one and the same invalid_grant', async (t) => {
-  const app = await build(t)
-  await createUser(app, 'alice')
-  const carol = await createUser(app, 'carol')
-  await app.users.update(carol.id, { disabled: true })
-
-  const bodies = []
-  for (const [username, password] of [['alice', 'wrong password'], ['nobody', PASSWORD], ['carol', PASSWORD]] as const) {
-    const response = await app.inject({ method: 'POST', url: '/auth/token', ...form({ grant_type: 'password', username, password }) })
-    t.equal(response.statusCode, 400, username)
-    t.equal(response.headers['cache-control'], 'no-store')
-    t.equal(response.json().error, 'invalid_grant')
-    t.notOk('access_token' in response.json())
-    bodies.push(response.body)
-  }
-  const [first, ...rest] = bodies
-  for (const body of rest) t.equal(body, first, 'byte-identical bodies')
+  t.equal(decodeJwt(response.json().access_token).payload.sub, alice.id)
 })
 
 t.test('a request missing a field is invalid_request', async (t) => {
