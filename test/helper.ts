@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildAppOptions } from '../app.js'
 import type { Environment } from '../src/config/environment.js'
+import { TEST_ISSUER } from './support/forge.js'
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!'
 
@@ -9,6 +10,7 @@ export function testEnv (overrides: Environment = {}): Environment {
   return {
     NODE_ENV: 'test',
     JWT_SECRET: TEST_SECRET,
+    PUBLIC_URL: TEST_ISSUER,
     DATABASE_URL: 'sqlite::memory:',
     LOG_LEVEL: 'silent',
     // Throttling has tests of its own; elsewhere it would only make repeated logins flaky.

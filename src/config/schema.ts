@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '../auth/claims.js'
 
 /**
- * Every variable Tollgate reads, in one schema: @fastify/env validates the environment against it,
+ * Every variable Tollgate reads, in one schema: parse-config.ts validates the environment against it,
  * `.env.example` documents it, and the `Config` type is derived from it.
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -22,7 +22,8 @@ export const ConfigSchema = Type.Object({
   ),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
-  JWT_ISSUER: Type.String({ default: 'tollgate', minLength: 1 }),
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'default PUBLIC_URL' })),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
   ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: ACCESS_TOKEN_TTL_MIN, maximum: ACCESS_TOKEN_TTL_MAX }),
   REFRESH_TOKEN_TTL: Type.Integer({ default: 1_209_600, minimum: 60 }),
@@ -34,7 +35,8 @@ export const ConfigSchema = Type.Object({
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))
 })
 
-export type Config = Static<typeof ConfigSchema>
+/** The configuration once read: the base URL and the issuer always have a value (parse-config.ts). */
+export type Config = Static<typeof ConfigSchema> & { PUBLIC_URL: string, JWT_ISSUER: string }
 
 /** Variables whose values must never reach a log line or an error message. */
 export const SECRET_VARIABLES = ['JWT_SECRET', 'TOLLGATE_ADMIN_PASSWORD'] as const

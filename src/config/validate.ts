@@ -3,11 +3,29 @@ import type { Config } from './schema.js'
 
 const MIN_SECRET_BYTES = 32
 
+/** An absolute http(s) URL with no query, fragment or credentials. */
+function isHttpUrl (value: string): boolean {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return false
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' &&
+    !value.includes('?') && !value.includes('#')
+}
+
 /**
  * Checks what one JSON schema cannot express: which variables each algorithm needs, and byte lengths.
  * The schema has already checked types, ranges and defaults.
  */
 export function checkConfig (config: Config): void {
+  if (!isHttpUrl(config.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an absolute http(s) URL without query or fragment, such as https://auth.example.com')
+  // RFC 8414 §2: the issuer is an https URL with no query or fragment (plain http is allowed for local use).
+  // Outside production a name is still accepted, so existing set-ups keep their tokens verifying.
+  if (config.NODE_ENV === 'production' && !isHttpUrl(config.JWT_ISSUER)) {
+    throw new ConfigError('JWT_ISSUER', 'must be an absolute http(s) URL without query or fragment (RFC 8414), such as https://auth.example.com')
+  }
   if (config.JWT_ALGORITHM.startsWith('HS')) {
     if (config.JWT_SECRET === undefined) {
       throw new ConfigError('JWT_SECRET', `is required for ${config.JWT_ALGORITHM}: set it to at least ${MIN_SECRET_BYTES} random bytes (\`tollgate secret\` prints one)`)

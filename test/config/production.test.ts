@@ -35,6 +35,10 @@ t.test('production refuses to start without JWT_SECRET', (t) => refusesToStart(t
 
 t.test('production refuses a JWT_SECRET of 31 bytes', (t) => refusesToStart(t, { JWT_SECRET: SECRET.slice(0, 31) }, 'JWT_SECRET'))
 
+t.test('production refuses an issuer that is not a URL', (t) => refusesToStart(t, { JWT_ISSUER: 'tollgate' }, 'JWT_ISSUER'))
+
+t.test('production refuses a PUBLIC_URL with a query', (t) => refusesToStart(t, { PUBLIC_URL: 'https://auth.example.com/?x=1' }, 'PUBLIC_URL'))
+
 t.test('production refuses ACCESS_TOKEN_TTL=59', (t) => refusesToStart(t, { ACCESS_TOKEN_TTL: '59' }, 'ACCESS_TOKEN_TTL'))
 
 t.test('production refuses ACCESS_TOKEN_TTL=3601', (t) => refusesToStart(t, { ACCESS_TOKEN_TTL: '3601' }, 'ACCESS_TOKEN_TTL'))

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { bearer, build, createUser, TEST_SECRET } from '../helper.js'
-import { encodeSegment, signToken } from '../support/forge.js'
+import { encodeSegment, signToken, TEST_ISSUER } from '../support/forge.js'
 
 // Bounded runs with a fixed seed: the same cases every run, so a failure reproduces and the suite stays fast.
 const RUNS = { numRuns: 400, seed: 20_260_101 }
@@ -47,7 +47,7 @@ function meetsContract (header: Record<string, unknown>, payload: Record<string,
     header.crit === undefined &&
     isString(sub) && isString(jti) && isString(scope) && isNumber(iat) && isNumber(nbf) && isNumber(exp) &&
     nbf - 5 <= now && exp + 5 >= now &&
-    iss === 'tollgate' && (aud === 'tollgate-api' || (Array.isArray(aud) && aud.every(isString) && aud.includes('tollgate-api'))) &&
+    iss === TEST_ISSUER && (aud === 'tollgate-api' || (Array.isArray(aud) && aud.every(isString) && aud.includes('tollgate-api'))) &&
     Array.isArray(roles) && roles.every(isString) && (sid === undefined || isString(sid))
 }
 
@@ -66,7 +66,7 @@ t.test('any Authorization header that is not a token Tollgate issued gets 401 wi
 t.test('a token with the right structure and random header and claims is refused, never a 5xx', async (t) => {
   const { app, sub } = await setup(t)
   const now = Math.floor(Date.now() / 1000)
-  const good = { sub, iat: now, nbf: now, exp: now + 900, jti: randomUUID(), iss: 'tollgate', aud: 'tollgate-api', roles: [], scope: '' }
+  const good = { sub, iat: now, nbf: now, exp: now + 900, jti: randomUUID(), iss: TEST_ISSUER, aud: 'tollgate-api', roles: [], scope: '' }
   // One claim or header field replaced by any JSON value, so each case sits one step away from a valid token.
   const claim = fc.constantFrom(...Object.keys(good), 'sid', '__proto__', 'constructor')
   const field = fc.constantFrom('alg', 'typ', 'crit', 'kid', 'b64', 'jku')

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { tollgateAuth } from '../../index.js'
 import type { AsymmetricAlgorithm } from '../../src/auth/claims.js'
 import { bearer, build, createUser } from '../helper.js'
-import { accessClaims, signToken, swapClaims } from '../support/forge.js'
+import { accessClaims, signToken, swapClaims, TEST_ISSUER } from '../support/forge.js'
 import { ASYMMETRIC, signingEnv, writeKeyPair, type KeyFiles } from './keys.js'
 
 /** P-256's group order n: (r, s) = (0, 0) and (n, n) are the "psychic signature" inputs of CVE-2022-21449. */
@@ -88,7 +88,7 @@ async function assertRefused (t: Test, app: FastifyInstance, url: string, list: 
 async function relyingParty (t: Test, server: KeyFiles): Promise<FastifyInstance> {
   const app = Fastify()
   t.after(() => app.close())
-  await app.register(tollgateAuth, { publicKey: server.publicPem, algorithm: server.algorithm, issuer: 'tollgate', audience: 'tollgate-api' })
+  await app.register(tollgateAuth, { publicKey: server.publicPem, algorithm: server.algorithm, issuer: TEST_ISSUER, audience: 'tollgate-api' })
   app.get('/whoami', { config: { auth: true } }, async (request) => ({ sub: request.user.sub }))
   await app.ready()
   return app

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import { accessClaims, signToken } from '../support/forge.js'
+import { accessClaims, signToken, TEST_ISSUER } from '../support/forge.js'
 import { signingEnv, sqliteFile, writeKeyPair } from './keys.js'
 import { startService, startTollgate, statusFor, TOLLGATE_CLAIMS } from './running-tollgate.js'
 
@@ -131,7 +131,7 @@ t.test('a service given Tollgate\'s public key verifies without fetching anythin
   t.equal(await statusFor(service, other), 200)
   t.equal(tollgate.jwksRequests(), 0)
 
-  const elsewhere = await startService(t, { issuer: 'tollgate', audience: 'another-api', publicKey: key.publicPem, algorithm: 'ES256' })
+  const elsewhere = await startService(t, { issuer: TEST_ISSUER, audience: 'another-api', publicKey: key.publicPem, algorithm: 'ES256' })
   t.equal(await statusFor(elsewhere, reader), 401, 'a token for another audience is refused')
 })
 

@@ -4,13 +4,14 @@ import { buildApp } from '../../app.js'
 import { tollgateAuth, type AuthPluginOptions } from '../../index.js'
 import type { Environment } from '../../src/config/environment.js'
 import { bearer, testEnv } from '../helper.js'
+import { TEST_ISSUER } from '../support/forge.js'
 
 interface Teardown { after (fn: () => unknown): void }
 
 export const CLIENT_SECRET = 'a+b:c%'
 
 /** What Tollgate puts in `iss` and `aud` by default, and so what a service trusting it requires. */
-export const TOLLGATE_CLAIMS = { issuer: 'tollgate', audience: 'tollgate-api' }
+export const TOLLGATE_CLAIMS = { issuer: TEST_ISSUER, audience: 'tollgate-api' }
 
 export interface RunningTollgate {
   app: FastifyInstance

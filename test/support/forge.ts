@@ -8,7 +8,10 @@ import { createHmac, randomUUID, sign } from 'node:crypto'
 /** One base64url segment holding `part` as JSON. */
 export const encodeSegment = (part: unknown): string => Buffer.from(JSON.stringify(part) ?? '').toString('base64url')
 
-/** Valid access-token claims for Tollgate's defaults (issuer `tollgate`, audience `tollgate-api`). */
+/** The base URL, and so the issuer, of every Tollgate the tests start (PUBLIC_URL). */
+export const TEST_ISSUER = 'https://tollgate.test'
+
+/** Valid access-token claims for the tests' Tollgate (issuer TEST_ISSUER, audience `tollgate-api`). */
 export function accessClaims (overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000)
   return {
@@ -17,7 +20,7 @@ export function accessClaims (overrides: Record<string, unknown> = {}): Record<s
     nbf: now,
     exp: now + 600,
     jti: randomUUID(),
-    iss: 'tollgate',
+    iss: TEST_ISSUER,
     aud: 'tollgate-api',
     roles: [],
     scope: '',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { TEST_ISSUER } from './forge.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 export const SERVER_SCRIPT = join(ROOT, 'dist', 'server.js')
@@ -26,7 +27,7 @@ export interface ListeningTollgate extends TollgateProcess {
 }
 
 export interface SpawnOptions {
-  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1 and LOG_LEVEL=info are the defaults. */
+  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1, LOG_LEVEL=info and PUBLIC_URL=TEST_ISSUER are the defaults. */
   env: Record<string, string>
   /** Its working directory: give it an empty one (t.testdir()), so no `.env` or `./data` of the checkout is read. */
   cwd: string
@@ -46,7 +47,7 @@ export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 15_000 
   }
   const child = spawn(process.execPath, [SERVER_SCRIPT], {
     cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_URL: TEST_ISSUER, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''

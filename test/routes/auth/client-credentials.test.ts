@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { bearer, build } from '../../helper.js'
-import { decodeJwt } from '../../support/forge.js'
+import { decodeJwt, TEST_ISSUER } from '../../support/forge.js'
 
 const SECRET = 'a+b:c%'
 const BASIC_CHALLENGE = 'Basic realm="tollgate"'
@@ -43,7 +43,7 @@ t.test('a client authenticating in the body gets a scoped access token and no re
   t.same(Object.keys(body).sort(), ['access_token', 'expires_in', 'scope', 'token_type'])
   t.match(body, { token_type: 'Bearer', expires_in: 900, scope: 'users:read' })
   const { payload } = decodeJwt(body.access_token)
-  t.match(payload, { sub: 'billing', client_id: 'billing', roles: [], scope: 'users:read', iss: 'tollgate', aud: 'tollgate-api' })
+  t.match(payload, { sub: 'billing', client_id: 'billing', roles: [], scope: 'users:read', iss: TEST_ISSUER, aud: 'tollgate-api' })
   t.notOk('sid' in payload, 'no login session behind a client token')
 })
 

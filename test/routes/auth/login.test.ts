@@ -1,7 +1,7 @@
 import argon2 from 'argon2'
 import t from 'tap'
 import { bearer, build, createUser, PASSWORD } from '../../helper.js'
-import { decodeJwt } from '../../support/forge.js'
+import { decodeJwt, TEST_ISSUER } from '../../support/forge.js'
 
 t.test('a JSON login issues a complete access token, not to be cached', async (t) => {
   const app = await build(t)
@@ -16,7 +16,7 @@ t.test('a JSON login issues a complete access token, not to be cached', async (t
 
   const { header, payload } = decodeJwt(body.access_token)
   t.match(header, { alg: 'HS256', typ: 'at+jwt' })
-  t.match(payload, { sub: alice.id, iss: 'tollgate', aud: 'tollgate-api', roles: ['reader', 'writer'], scope: String, jti: String })
+  t.match(payload, { sub: alice.id, iss: TEST_ISSUER, aud: 'tollgate-api', roles: ['reader', 'writer'], scope: String, jti: String })
   for (const claim of ['iat', 'nbf', 'exp']) t.type(payload[claim], 'number', `${claim} is a number`)
   t.equal(payload.nbf, payload.iat)
   t.equal(payload.exp - payload.iat, 900)

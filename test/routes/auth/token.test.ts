@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, build, createUser, PASSWORD } from '../../helper.js'
-import { decodeJwt } from '../../support/forge.js'
+import { decodeJwt, TEST_ISSUER } from '../../support/forge.js'
 
 const form = (fields: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -21,7 +21,7 @@ for (const [encoding, encode] of [['form-encoded', form], ['JSON', json]] as con
 
     const { header, payload } = decodeJwt(body.access_token)
     t.match(header, { alg: 'HS256', typ: 'at+jwt' })
-    t.match(payload, { sub: alice.id, iss: 'tollgate', aud: 'tollgate-api', roles: ['reader'], scope: String, jti: String })
+    t.match(payload, { sub: alice.id, iss: TEST_ISSUER, aud: 'tollgate-api', roles: ['reader'], scope: String, jti: String })
     for (const claim of ['iat', 'nbf', 'exp']) t.type(payload[claim], 'number', `${claim} is a number`)
     t.equal(payload.exp - payload.iat, 900)
 

@@ -6,9 +6,9 @@ import type { AsymmetricAlgorithm } from '../../../src/auth/claims.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../../../src/auth/remote-key-set.js'
 import { InvalidTokenError } from '../../../src/errors.js'
 import { createAccessTokenVerifier } from '../../../src/auth/verifier.js'
-import { accessClaims, signToken } from '../../support/forge.js'
+import { accessClaims, signToken, TEST_ISSUER } from '../../support/forge.js'
 
-const CONSTRAINTS = { issuer: 'tollgate', audience: 'tollgate-api', cacheSize: 0 }
+const CONSTRAINTS = { issuer: TEST_ISSUER, audience: 'tollgate-api', cacheSize: 0 }
 
 interface Key { jwk: PublicJwk, token: () => string }
 

@@ -3,13 +3,13 @@ import t, { type Test } from 'tap'
 import type { AccessClaims } from '../../../src/auth/claims.js'
 import { InvalidTokenError } from '../../../src/errors.js'
 import { createTokenService, type TokenServiceOptions } from '../../../src/auth/tokens.js'
-import { accessClaims, decodeJwt, signToken, type SignWith } from '../../support/forge.js'
+import { accessClaims, decodeJwt, signToken, TEST_ISSUER, type SignWith } from '../../support/forge.js'
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes!'
 const OPTIONS: TokenServiceOptions = {
   algorithm: 'HS256',
   secret: SECRET,
-  issuer: 'tollgate',
+  issuer: TEST_ISSUER,
   audience: 'tollgate-api',
   ttlSeconds: 900
 }
@@ -42,7 +42,7 @@ t.test('an issued token carries every claim of the contract', async (t) => {
     iat: clock / 1000,
     nbf: clock / 1000,
     exp: clock / 1000 + 900,
-    iss: 'tollgate',
+    iss: TEST_ISSUER,
     aud: 'tollgate-api',
     roles: ['reader', 'writer'],
     scope: 'read write'

@@ -1,8 +1,9 @@
 import t from 'tap'
+import { TEST_ISSUER } from '../../support/forge.js'
 import { createTokenService } from '../../../src/auth/tokens.js'
 import { createAccessTokenVerifier, signatureCheck, type SignatureCheck } from '../../../src/auth/verifier.js'
 
-const constraints = { issuer: 'tollgate', audience: 'tollgate-api' }
+const constraints = { issuer: TEST_ISSUER, audience: 'tollgate-api' }
 const SECRET = 'a-verifier-test-secret-of-at-least-32-bytes'
 const issuer = createTokenService({ ...constraints, algorithm: 'HS256', secret: SECRET, ttlSeconds: 60 })
 

@@ -9,7 +9,8 @@ const BASE: Config = {
   HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
   JWT_ALGORITHM: 'HS256',
-  JWT_ISSUER: 'tollgate',
+  PUBLIC_URL: 'https://auth.example.com',
+  JWT_ISSUER: 'https://auth.example.com',
   JWT_AUDIENCE: 'tollgate-api',
   ACCESS_TOKEN_TTL: 900,
   REFRESH_TOKEN_TTL: 1_209_600,
@@ -40,4 +41,15 @@ t.test('retired keys are refused with an HMAC secret, which has no key to retire
   t.throws(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32), JWT_RETIRED_KEY_FILES: '/keys/old.pem' }),
     { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_RETIRED_KEY_FILES', message: /only to RS256, ES256 and EdDSA/ })
   t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: '/keys/new.pem', JWT_RETIRED_KEY_FILES: '/keys/old.pem' }))
+})
+
+t.test('PUBLIC_URL is an absolute http(s) URL; in production so is the issuer (RFC 8414 §2)', async (t) => {
+  const secret = 'x'.repeat(32)
+  for (const url of ['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com?a=b', 'https://auth.example.com#top', 'https://user:pw@auth.example.com']) {
+    t.throws(() => checkConfig({ ...BASE, JWT_SECRET: secret, PUBLIC_URL: url }), { code: 'ERR_CONFIG', variable: 'PUBLIC_URL' }, url)
+    t.throws(() => checkConfig({ ...BASE, JWT_SECRET: secret, JWT_ISSUER: url }), { code: 'ERR_CONFIG', variable: 'JWT_ISSUER' }, url)
+  }
+  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: secret, JWT_ISSUER: 'tollgate' }), { variable: 'JWT_ISSUER', message: /RFC 8414/ })
+  t.doesNotThrow(() => checkConfig({ ...BASE, NODE_ENV: 'development', JWT_SECRET: secret, JWT_ISSUER: 'tollgate' }), 'outside production a name still works')
+  t.doesNotThrow(() => checkConfig({ ...BASE, JWT_SECRET: secret, PUBLIC_URL: 'http://127.0.0.1:3000/auth', JWT_ISSUER: 'http://127.0.0.1:3000/auth' }), 'a path is fine')
 })
