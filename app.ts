@@ -8,6 +8,7 @@ import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
+import clientAuthentication from './plugins/client-authentication.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
 import errorHandler from './plugins/error-handler.js'
@@ -67,6 +68,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(redis)
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
+  await app.register(clientAuthentication)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,

@@ -1,8 +1,16 @@
+import { CLIENT_PERMISSIONS, type ClientPermission } from '../src/clients/clients-repository.js'
 import { cliError, quote, type CliIo, type Command } from './command.js'
 import { printTable } from './table.js'
 
 /** `a, b,a` → `['a', 'b']`; an empty list is allowed (a client that can only prove who it is). */
-const parseScopes = (list: string): string[] => [...new Set(list.split(',').map((scope) => scope.trim()).filter((scope) => scope !== ''))]
+const parseList = (list: string): string[] => [...new Set(list.split(',').map((item) => item.trim()).filter((item) => item !== ''))]
+
+function parsePermissions (list: string): ClientPermission[] {
+  const names = parseList(list)
+  const unknown = names.find((name) => !(CLIENT_PERMISSIONS as readonly string[]).includes(name))
+  if (unknown !== undefined) throw cliError(`${quote(unknown)} is not a permission; --permissions takes ${CLIENT_PERMISSIONS.join(', ')}`)
+  return names as ClientPermission[]
+}
 
 /** Standard output carries the secret alone, so a script can capture it; the words for people go to stderr. */
 function printSecret (io: CliIo, secret: string, note: string): void {
@@ -15,25 +23,26 @@ const unknownClient = (clientId: string) => cliError(`no client ${quote(clientId
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    synopsis: '<client_id> [--scopes a,b]',
+    synopsis: '<client_id> [--scopes a,b] [--permissions introspect,revocations]',
     summary: 'Create a service client; prints its new secret once',
     positionals: ['client_id'],
-    options: { scopes: { type: 'string' } },
+    options: { scopes: { type: 'string' }, permissions: { type: 'string' } },
     async run ({ positionals: [clientId = ''], values, io, openCore }) {
-      const scopes = parseScopes(typeof values.scopes === 'string' ? values.scopes : '')
+      const scopes = parseList(typeof values.scopes === 'string' ? values.scopes : '')
+      const permissions = parsePermissions(typeof values.permissions === 'string' ? values.permissions : '')
       const core = await openCore()
-      const added = await core.clientAdministration.add(clientId, scopes)
+      const added = await core.clientAdministration.add(clientId, scopes, permissions)
       const allowed = added.client.scopes.length === 0 ? 'no scopes' : `the scopes ${added.client.scopes.join(',')}`
       printSecret(io, added.secret, `Client ${added.client.id} created with ${allowed}.`)
     }
   },
   {
     name: 'client list',
-    summary: 'List every service client: id, scopes, disabled',
+    summary: 'List every service client: id, scopes, permissions, disabled',
     async run ({ io, openCore }) {
       const core = await openCore()
-      printTable(io, ['ID', 'SCOPES', 'DISABLED'], (await core.clients.list()).map((client) => [
-        client.id, client.scopes.join(',') || '-', client.disabled ? 'yes' : 'no'
+      printTable(io, ['ID', 'SCOPES', 'PERMISSIONS', 'DISABLED'], (await core.clients.list()).map((client) => [
+        client.id, client.scopes.join(',') || '-', client.permissions.join(',') || '-', client.disabled ? 'yes' : 'no'
       ]))
     }
   },

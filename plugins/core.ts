@@ -14,11 +14,13 @@ declare module 'fastify' {
     clients: Core['clients']
     clientCredentials: Core['clientCredentials']
     clientAdministration: Core['clientAdministration']
+    introspection: Core['introspection']
+    revocation: Core['revocation']
   }
 }
 
 /** The parts routes use, each decorated under its own name. */
-const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'clients', 'clientCredentials', 'clientAdministration'] as const
+const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'clients', 'clientCredentials', 'clientAdministration', 'introspection', 'revocation'] as const
 
 export interface CorePluginOptions {
   /** PostgreSQL schema to work in, instead of the connection's default. */

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { TollgateError } from '../src/errors.js'
 import { usernameKey } from '../src/users/users-repository.js'
@@ -8,6 +8,19 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Throttles credential checks per client address and per username (a preHandler: it needs the parsed body). */
     loginThrottle: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** A per-client budget of `perSecond` requests: the guard throws 429 with Retry-After past it. */
+    clientRateLimit: (perSecond: number) => (request: FastifyRequest, reply: FastifyReply, clientId: string) => Promise<void>
+  }
+}
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+/** Counts the request against `limiter`, and refuses it with 429 and Retry-After past the budget. */
+async function enforce (limiter: Limiter, request: FastifyRequest, reply: FastifyReply, what: string): Promise<void> {
+  const limit = await limiter(request)
+  if (!limit.isAllowed && limit.isExceeded) {
+    reply.header('retry-after', String(limit.ttlInSeconds))
+    throw new TollgateError('ERR_TOO_MANY_ATTEMPTS', `Too many ${what}: try again in ${limit.ttlInSeconds} seconds`)
   }
 }
 
@@ -41,12 +54,16 @@ export default fp(async function loginRateLimit (fastify) {
   ]
 
   fastify.decorate('loginThrottle', async function loginThrottle (request: FastifyRequest, reply: FastifyReply) {
-    for (const limiter of limiters) {
-      const limit = await limiter(request)
-      if (!limit.isAllowed && limit.isExceeded) {
-        reply.header('retry-after', String(limit.ttlInSeconds))
-        throw new TollgateError('ERR_TOO_MANY_ATTEMPTS', `Too many login attempts: try again in ${limit.ttlInSeconds} seconds`)
-      }
+    for (const limiter of limiters) await enforce(limiter, request, reply, 'login attempts')
+  })
+
+  // The client is known only once it has authenticated, after the limiter's key generator would run.
+  const clientOf = new WeakMap<FastifyRequest, string>()
+  fastify.decorate('clientRateLimit', function clientRateLimit (perSecond: number) {
+    const limiter = fastify.createRateLimit({ max: perSecond, timeWindow: 1000, keyGenerator: (request) => `client:${clientOf.get(request) ?? ''}` })
+    return async function limitClient (request: FastifyRequest, reply: FastifyReply, clientId: string) {
+      clientOf.set(request, clientId)
+      await enforce(limiter, request, reply, 'requests from this client')
     }
   })
 }, { name: 'rate-limit', dependencies: ['config'] })

@@ -50,6 +50,7 @@ export default fp(async function openapi (fastify) {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Paste an access token.' },
+          clientBasic: { type: 'http', scheme: 'basic', description: 'A service client: its id and secret.' },
           oauth2: {
             type: 'oauth2',
             description: 'Sign in with a username and password, or as a service client with its id and secret.',

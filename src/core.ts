@@ -6,6 +6,8 @@ import { RevocationList } from './auth/revocation-list.js'
 import { createRevocationStore } from './auth/revocation-store.js'
 import { createSessionService } from './auth/sessions.js'
 import { ACCESS_TOKEN_TTL_MAX } from './auth/claims.js'
+import { createTokenIntrospection } from './auth/token-introspection.js'
+import { createTokenRevocation } from './auth/token-revocation.js'
 import { tokenServiceFromConfig, type KeyNotice } from './auth/token-service-from-config.js'
 import { createClientAdministration, createClientCredentials } from './clients/client-credentials.js'
 import { createClientsRepository } from './clients/clients-repository.js'
@@ -57,6 +59,8 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     const clients = createClientsRepository(db)
     const clientCredentials = createClientCredentials({ clients, passwords, tokens, revocations })
     const clientAdministration = createClientAdministration({ clients, passwords, revocations, revocationStore })
+    const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
+    const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
     return {
       config,
       db,
@@ -72,6 +76,8 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       clients,
       clientCredentials,
       clientAdministration,
+      introspection,
+      revocation,
       /** Closes the database; Redis belongs to whoever passed it in. */
       close: async (): Promise<void> => { await db.destroy() }
     }

@@ -69,6 +69,17 @@ t.test('every route the router serves is documented', async (t) => {
   }
 })
 
+/** Introspection and revocation authenticate a client (HTTP Basic), not a user's access token. */
+const isClientAuthenticated = (operation: Operation): boolean => operation.security?.some((requirement) => 'clientBasic' in requirement) === true
+
+/** A client-authenticated route refuses a request without credentials with a Basic challenge, unless a client is optional there. */
+async function assertClientChallenge (t: Test, app: FastifyInstance, key: string, path: string, operation: Operation): Promise<void> {
+  const response = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' })
+  const optional = operation.security?.some((requirement) => Object.keys(requirement).length === 0) === true
+  if (optional) t.equal(response.statusCode, 200, `${key}: a client is optional, and listed so`)
+  else t.match(response.headers['www-authenticate'], /^Basic realm=/, `${key} refuses without client credentials`)
+}
+
 t.test('a route lists security exactly when it refuses a request without a token', async (t) => {
   const { app, ops } = await setup(t)
   let protectedCount = 0
@@ -76,7 +87,8 @@ t.test('a route lists security exactly when it refuses a request without a token
     const response = await app.inject({ method: method as 'GET', url: toUrl(path) })
     const refuses = response.statusCode === 401 && response.headers['www-authenticate'] === 'Bearer realm="tollgate"'
     if (!refuses) {
-      t.equal(operation.security, undefined, `${key} is public and lists no security`)
+      if (isClientAuthenticated(operation)) await assertClientChallenge(t, app, key, path, operation)
+      else t.equal(operation.security, undefined, `${key} is public and lists no security`)
       continue
     }
     protectedCount++
@@ -94,7 +106,7 @@ t.test('a route documents 403 exactly when a valid token without a role or scope
   const { app, ops } = await setup(t)
   const user = await createUser(app, 'plain', [])
   let withRoles = 0
-  for (const { key, method, path, operation } of ops.filter((op) => op.operation.security !== undefined)) {
+  for (const { key, method, path, operation } of ops.filter((op) => op.operation.security !== undefined && !isClientAuthenticated(op.operation))) {
     // A fresh token each time: a route may end the token it is called with (a logout).
     const token = await login(app, user)
     const response = await app.inject({ method: method as 'GET', url: toUrl(path), headers: bearer(token), payload: method === 'GET' ? undefined : {} })

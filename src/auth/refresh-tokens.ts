@@ -9,6 +9,14 @@ export type RotationResult =
   | { outcome: 'reused', userId: string, familyId: string }
   | { outcome: 'expired' | 'revoked' | 'unknown' }
 
+export interface LiveRefreshToken {
+  familyId: string
+  userId: string
+  /** Epoch ms. */
+  createdAt: number
+  expiresAt: number
+}
+
 /** A refresh token is 256 random bits; only its SHA-256 is stored, so a copy of the table grants nothing. */
 const newToken = (): string => randomBytes(32).toString('base64url')
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
@@ -84,6 +92,22 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     return revokeFamilies(db, reason, { userId })
   }
 
+  /**
+   * A refresh token that could be exchanged now: unspent, unexpired, in a live family. For introspection
+   * and revocation, which must not spend it.
+   */
+  async function findLive (token: string, now = Date.now()): Promise<LiveRefreshToken | undefined> {
+    const row = await db.selectFrom('refresh_tokens')
+      .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
+      .select(['refresh_families.id as familyId', 'refresh_families.user_id as userId', 'refresh_tokens.created_at as createdAt', 'refresh_tokens.expires_at as expiresAt'])
+      .where('refresh_tokens.token_hash', '=', hashToken(token))
+      .where('refresh_tokens.spent_at', 'is', null)
+      .where('refresh_families.revoked_at', 'is', null)
+      .where('refresh_tokens.expires_at', '>', now)
+      .executeTakeFirst()
+    return row === undefined ? undefined : { ...row, createdAt: Number(row.createdAt), expiresAt: Number(row.expiresAt) }
+  }
+
   /** Families revoked at or after `since` (epoch ms), for instances catching up from the store. */
   async function revokedSince (since: number): Promise<Array<{ id: string, revokedAt: number }>> {
     const rows = await db.selectFrom('refresh_families').select(['id', 'revoked_at'])
@@ -101,7 +125,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
       .execute()
   }
 
-  return { startFamily, rotate, revokeFamily, revokeUserFamilies, revokedSince, purgeExpired }
+  return { startFamily, rotate, findLive, revokeFamily, revokeUserFamilies, revokedSince, purgeExpired }
 }
 
 export type RefreshTokenStore = ReturnType<typeof createRefreshTokenStore>

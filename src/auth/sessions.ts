@@ -116,7 +116,7 @@ export function createSessionService (deps: SessionServiceDeps) {
     return user
   }
 
-  return { checkCredentials, startSession, refresh, logout, endAllSessions, setRoles, setDisabled, setPassword }
+  return { checkCredentials, startSession, refresh, endSession, logout, endAllSessions, setRoles, setDisabled, setPassword }
 }
 
 export type SessionService = ReturnType<typeof createSessionService>

@@ -5,7 +5,7 @@ import type { RevocationStore } from '../auth/revocation-store.js'
 import { issueAccessToken, type TokenResponse } from '../auth/token-response.js'
 import { fail, ok, TollgateError, type Result } from '../errors.js'
 import type { TokenService } from '../auth/tokens.js'
-import { newClientSecret, type Client, type ClientsRepository } from './clients-repository.js'
+import { newClientSecret, type Client, type ClientPermission, type ClientsRepository } from './clients-repository.js'
 
 export type ClientGrantResult = Result<TokenResponse>
 
@@ -75,9 +75,9 @@ export function createClientAdministration ({ clients, passwords, revocations, r
     await revocationStore.cutOff(clientId, revocations.nextCutoff(clientId))
   }
 
-  async function add (clientId: string, scopes: string[]): Promise<{ client: Client, secret: string }> {
+  async function add (clientId: string, scopes: string[], permissions: ClientPermission[] = []): Promise<{ client: Client, secret: string }> {
     const secret = newClientSecret()
-    const client = await clients.create({ id: clientId, secretHash: await passwords.hash(secret), scopes })
+    const client = await clients.create({ id: clientId, secretHash: await passwords.hash(secret), scopes, permissions })
     return { client, secret }
   }
 

@@ -4,9 +4,14 @@ import { TollgateError } from '../errors.js'
 import type { ClientsTable } from '../db/tables.js'
 import type { Selectable } from 'kysely'
 
+/** What a client may do beyond getting tokens for itself. */
+export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const
+export type ClientPermission = typeof CLIENT_PERMISSIONS[number]
+
 export interface Client {
   id: string
   scopes: string[]
+  permissions: ClientPermission[]
   disabled: boolean
   createdAt: number
 }
@@ -43,6 +48,7 @@ function toClient (row: Selectable<ClientsTable>): ClientWithHash {
   return {
     id: row.id,
     scopes: row.scopes === '' ? [] : row.scopes.split(' '),
+    permissions: row.permissions.split(' ').filter((name): name is ClientPermission => (CLIENT_PERMISSIONS as readonly string[]).includes(name)),
     disabled: row.disabled !== 0,
     createdAt: Number(row.created_at),
     secretHash: row.secret_hash
@@ -55,14 +61,17 @@ export function createClientsRepository (db: Db) {
     return row === undefined ? undefined : toClient(row)
   }
 
-  async function create (input: { id: string, secretHash: string, scopes: string[] }): Promise<Client> {
+  async function create (input: { id: string, secretHash: string, scopes: string[], permissions?: ClientPermission[] }): Promise<Client> {
     checkClientId(input.id)
     checkScopes(input.scopes)
+    const permissions = [...new Set(input.permissions ?? [])]
     if (await find(input.id) !== undefined) throw new TollgateError('ERR_CLIENT_EXISTS', `client ${JSON.stringify(input.id)} already exists`)
     const createdAt = Date.now()
     const scopes = [...new Set(input.scopes)]
-    await db.insertInto('clients').values({ id: input.id, secret_hash: input.secretHash, scopes: scopes.join(' '), created_at: createdAt }).execute()
-    return { id: input.id, scopes, disabled: false, createdAt }
+    await db.insertInto('clients').values({
+      id: input.id, secret_hash: input.secretHash, scopes: scopes.join(' '), permissions: permissions.join(' '), created_at: createdAt
+    }).execute()
+    return { id: input.id, scopes, permissions, disabled: false, createdAt }
   }
 
   async function list (): Promise<Client[]> {
@@ -71,12 +80,13 @@ export function createClientsRepository (db: Db) {
   }
 
   /** Returns whether a client with that id exists. */
-  async function update (id: string, changes: { secretHash?: string, disabled?: boolean, scopes?: string[] }): Promise<boolean> {
+  async function update (id: string, changes: { secretHash?: string, disabled?: boolean, scopes?: string[], permissions?: ClientPermission[] }): Promise<boolean> {
     if (changes.scopes !== undefined) checkScopes(changes.scopes)
     const result = await db.updateTable('clients').set({
       ...(changes.secretHash === undefined ? {} : { secret_hash: changes.secretHash }),
       ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
-      ...(changes.scopes === undefined ? {} : { scopes: [...new Set(changes.scopes)].join(' ') })
+      ...(changes.scopes === undefined ? {} : { scopes: [...new Set(changes.scopes)].join(' ') }),
+      ...(changes.permissions === undefined ? {} : { permissions: [...new Set(changes.permissions)].join(' ') })
     }).where('id', '=', id).executeTakeFirst()
     return result.numUpdatedRows > 0n
   }

@@ -30,6 +30,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ default: 'sqlite:./data/tollgate.db', pattern: '^(sqlite:|postgres(ql)?://)' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_PREFIX: Type.String({ default: 'tollgate:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
+  INTROSPECTION_RATE_LIMIT: Type.Integer({ default: 5000, minimum: 1, description: 'introspections a second per client' }),
   LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))

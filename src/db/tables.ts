@@ -57,6 +57,8 @@ export interface ClientsTable {
   secret_hash: string
   /** Space-separated scopes the client may request. */
   scopes: string
+  /** Space-separated permissions (CLIENT_PERMISSIONS). */
+  permissions: Generated<string>
   disabled: Generated<number>
   created_at: ColumnType<number, number, never>
 }

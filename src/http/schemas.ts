@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { MAX_TOKEN_LENGTH } from '../auth/claims.js'
 import { HTTP_ERROR_CODES } from '../errors.js'
 
 /** A stable, machine-readable name of the failure: what a client branches on. */
@@ -46,3 +47,11 @@ export const OAuthErrorSchema = Type.Object({
   message: Type.String(),
   code: ErrorCode
 }, { $id: 'OAuthError', title: 'OAuthError' })
+
+/** The form RFC 7662 §2.1 and RFC 7009 §2.1 share: the token, a hint, and the client's own credentials. */
+export const TokenPresentation = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
+  token_type_hint: Type.Optional(Type.String({ maxLength: 64, description: '`access_token` or `refresh_token`: not needed, their shapes differ' })),
+  client_id: Type.Optional(Type.String({ maxLength: 256 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 1024 }))
+})

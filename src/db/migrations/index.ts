@@ -4,6 +4,7 @@ import * as revocations from './0002-revocations.js'
 import * as refreshTokens from './0003-refresh-tokens.js'
 import * as clients from './0004-clients.js'
 import * as signingKeys from './0005-signing-keys.js'
+import * as clientPermissions from './0006-client-permissions.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-revocations': revocations,
   '0003-refresh-tokens': refreshTokens,
   '0004-clients': clients,
-  '0005-signing-keys': signingKeys
+  '0005-signing-keys': signingKeys,
+  '0006-client-permissions': clientPermissions
 }

@@ -1,0 +1,46 @@
+import { SCOPES } from '../auth/scopes.js'
+import type { Config } from '../config/schema.js'
+
+/** The client authentication methods the token, introspection and revocation endpoints accept. */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
+
+/**
+ * RFC 8414 §2 authorization server metadata, built once from the configuration: every URL from
+ * PUBLIC_URL, so a client that knows only the issuer finds everything else.
+ */
+export function authorizationServerMetadata (config: Config) {
+  const url = (path: string): string => `${config.PUBLIC_URL}${path}`
+  return {
+    issuer: config.JWT_ISSUER,
+    token_endpoint: url('/auth/token'),
+    jwks_uri: url('/.well-known/jwks.json'),
+    introspection_endpoint: url('/auth/introspect'),
+    revocation_endpoint: url('/auth/revoke'),
+    scopes_supported: Object.keys(SCOPES),
+    // No authorization endpoint: no browser redirect flows, so no response type (the member is required).
+    response_types_supported: [],
+    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // `none`: a user's own token is revoked by presenting it, with no client.
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    service_documentation: url('/docs')
+  }
+}
+
+export type AuthorizationServerMetadata = ReturnType<typeof authorizationServerMetadata>
+
+/**
+ * Where the metadata is served (RFC 8414 §3): the well-known path, with the issuer's own path, if it has
+ * one, after it.
+ */
+export function metadataPaths (issuer: string): string[] {
+  let path = ''
+  try {
+    path = new URL(issuer).pathname.replace(/\/+$/, '')
+  } catch {
+    // An issuer that is not a URL (allowed outside production) has no path.
+  }
+  const base = '/.well-known/oauth-authorization-server'
+  return path === '' ? [base] : [base, `${base}${path}`]
+}
