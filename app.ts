@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import autoload from '@fastify/autoload'
 import formbody from '@fastify/formbody'
+import sseModule, { type SSEPluginOptions } from '@fastify/sse'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
@@ -51,6 +52,12 @@ export const REDACTED_PATHS = [
  */
 const logLevel = (level: string | undefined): string => LOG_LEVELS.find((known) => known === level) ?? 'info'
 
+/**
+ * @fastify/sse's module object is its plugin wrapped in fastify-plugin, so its reply decorator reaches the
+ * routes; its named export is the bare plugin, and its typings call the module object something else.
+ */
+const sse = sseModule as unknown as FastifyPluginAsync<SSEPluginOptions>
+
 /** Builds Tollgate without listening: the server, the CLI and every test start from here. */
 export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -65,6 +72,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(formbody)
+  await app.register(sse)
   await app.register(redis)
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })

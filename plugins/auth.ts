@@ -2,7 +2,10 @@ import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AccessClaims, AsymmetricAlgorithm } from '../src/auth/claims.js'
+import { discoverIssuer, type IssuerMetadata } from '../src/auth/issuer-discovery.js'
 import { loadPublicKey } from '../src/auth/keys.js'
+import { createRevocationFollower } from '../src/auth/revocation-follower.js'
+import { RevocationList } from '../src/auth/revocation-list.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remote-key-set.js'
 import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from '../src/auth/verifier.js'
 import { InsufficientScopeError, InvalidTokenError, TollgateError } from '../src/errors.js'
@@ -16,9 +19,21 @@ export interface AuthRequirement {
   scopes?: string[]
 }
 
+/** A relying service following Tollgate's revocation feed, as a client with the `revocations` permission. */
+export interface RevocationFeedOptions {
+  clientId: string
+  clientSecret: string
+  /** Default: the issuer metadata's `revocation_feed_endpoint`. */
+  feedUrl?: string
+  /** Refuse every token (503) once the feed has been out of reach this long (ms); default: never, keep what is held. */
+  failClosedAfterMs?: number
+}
+
 interface CommonOptions {
   /** Checked on every request after the signature, cached or not. */
   isRevoked?: (claims: AccessClaims) => boolean
+  /** Follow the issuer's revocation feed: a logout on Tollgate is refused here within moments. */
+  revocations?: RevocationFeedOptions
   /** The `realm` of every `WWW-Authenticate` challenge (default `tollgate`). */
   realm?: string
 }
@@ -35,18 +50,28 @@ export type AuthPluginOptions = CommonOptions & (
   }
   | (VerifyConstraints & Omit<RemoteKeySetOptions, 'onError' | 'onKeysRemoved'>)
   | (VerifyConstraints & { publicKey: string | Buffer, algorithm: AsymmetricAlgorithm })
+  /** Just the issuer (a URL) and audience: the key set is found from the issuer's metadata (RFC 8414). */
+  | (VerifyConstraints & Partial<Omit<RemoteKeySetOptions, 'onError' | 'onKeysRemoved' | 'jwksUrl'>>)
 )
 
+/** The issuer's metadata, read once and only when the options leave something to find there. */
+function discoveryFor (options: AuthPluginOptions): () => Promise<IssuerMetadata> {
+  let found: Promise<IssuerMetadata> | undefined
+  return async () => (found ??= discoverIssuer('issuer' in options ? options.issuer : ''))
+}
+
 /** The verifier the options describe; for a remote key set, fetched once before the app starts serving. */
-async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions): Promise<TokenVerifier> {
+async function verifierFor (fastify: FastifyInstance, options: AuthPluginOptions, discover: () => Promise<IssuerMetadata>): Promise<TokenVerifier> {
   if ('verifier' in options) return options.verifier
   if ('publicKey' in options) {
     const check = signatureCheck(options.algorithm, loadPublicKey(options.algorithm, options.publicKey).pem, options)
     return createAccessTokenVerifier(options, () => check)
   }
+  const jwksUrl = 'jwksUrl' in options && options.jwksUrl !== undefined ? options.jwksUrl : (await discover()).jwks_uri
   const keySet = createRemoteKeySet({
     ...options,
-    onError: (error) => { fastify.log.warn({ err: error }, `could not fetch the key set at ${options.jwksUrl}; serving with the keys already held`) },
+    jwksUrl,
+    onError: (error) => { fastify.log.warn({ err: error }, `could not fetch the key set at ${jwksUrl}; serving with the keys already held`) },
     onKeysRemoved: () => { verifier.forgetVerified() }
   }, options)
   const verifier = createAccessTokenVerifier(options, keySet.resolve)
@@ -84,9 +109,34 @@ const TOKEN_MISSING = new TollgateError('ERR_TOKEN_MISSING', 'An access token is
 const TOKEN_REVOKED = new InvalidTokenError('ERR_TOKEN_REVOKED', 'The access token has been revoked', 'revoked')
 const TOKEN_MALFORMED = new InvalidTokenError('ERR_TOKEN_INVALID', 'The access token is malformed', 'malformed')
 
+const FEED_UNAVAILABLE = new TollgateError('ERR_REVOCATIONS_UNAVAILABLE', 'Revocations cannot be checked right now: try again shortly')
+
+/**
+ * Follows the issuer's revocation feed into a list of this service's own, waiting a moment for its
+ * snapshot before the app serves. Undefined when the options ask for none.
+ */
+async function followerFor (fastify: FastifyInstance, options: AuthPluginOptions, discover: () => Promise<IssuerMetadata>) {
+  const feed = options.revocations
+  if (feed === undefined) return undefined
+  const feedUrl = feed.feedUrl ?? (await discover()).revocation_feed_endpoint
+  if (feedUrl === undefined) throw new TollgateError('ERR_CONFIG', 'revocations: the issuer\'s metadata names no revocation_feed_endpoint: pass feedUrl')
+  const list = new RevocationList()
+  const follower = createRevocationFollower(list, {
+    ...feed,
+    feedUrl,
+    onDisconnect: (error) => { fastify.log.warn({ err: error }, `lost the revocation feed at ${feedUrl}; keeping the revocations held and reconnecting`) },
+    onReconnect: () => { fastify.log.info(`following the revocation feed at ${feedUrl} again`) }
+  })
+  fastify.addHook('onClose', async () => { follower.stop() })
+  if (!await follower.ready()) fastify.log.warn(`no snapshot from the revocation feed at ${feedUrl} yet; serving, and it keeps trying`)
+  return { isRevoked: list.isRevoked, isStale: follower.isStale }
+}
+
 export default fp<AuthPluginOptions>(async function auth (fastify, options) {
-  const { isRevoked } = options
-  const verifier = await verifierFor(fastify, options)
+  const discover = discoveryFor(options)
+  const verifier = await verifierFor(fastify, options, discover)
+  const follower = await followerFor(fastify, options, discover)
+  const isRevoked = options.isRevoked ?? follower?.isRevoked
   const replyOptions = { realm: options.realm ?? DEFAULT_REALM }
 
   if ('jwt' in options && options.jwt !== undefined) await fastify.register(fastifyJwt, options.jwt)
@@ -122,6 +172,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   }
 
   function accept (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, claims: AccessClaims): void {
+    if (follower !== undefined && follower.isStale()) return deny(reply, FEED_UNAVAILABLE)
     if (isRevoked !== undefined && isRevoked(claims)) return deny(reply, TOKEN_REVOKED)
     request.user = claims
     done()

@@ -16,11 +16,12 @@ declare module 'fastify' {
     clientAdministration: Core['clientAdministration']
     introspection: Core['introspection']
     revocation: Core['revocation']
+    revocationFeed: Core['revocationFeed']
   }
 }
 
 /** The parts routes use, each decorated under its own name. */
-const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'clients', 'clientCredentials', 'clientAdministration', 'introspection', 'revocation'] as const
+const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'clients', 'clientCredentials', 'clientAdministration', 'introspection', 'revocation', 'revocationFeed'] as const
 
 export interface CorePluginOptions {
   /** PostgreSQL schema to work in, instead of the connection's default. */

@@ -23,6 +23,7 @@ const MetadataSchema = Type.Object({
   jwks_uri: Type.String(),
   introspection_endpoint: Type.String(),
   revocation_endpoint: Type.String(),
+  revocation_feed_endpoint: Type.String(),
   scopes_supported: Names,
   response_types_supported: Names,
   grant_types_supported: Names,

@@ -6,6 +6,7 @@ import { RevocationList } from './auth/revocation-list.js'
 import { createRevocationStore } from './auth/revocation-store.js'
 import { createSessionService } from './auth/sessions.js'
 import { ACCESS_TOKEN_TTL_MAX } from './auth/claims.js'
+import { createRevocationFeed } from './auth/revocation-feed.js'
 import { createTokenIntrospection } from './auth/token-introspection.js'
 import { createTokenRevocation } from './auth/token-revocation.js'
 import { tokenServiceFromConfig, type KeyNotice } from './auth/token-service-from-config.js'
@@ -59,6 +60,7 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     const clients = createClientsRepository(db)
     const clientCredentials = createClientCredentials({ clients, passwords, tokens, revocations })
     const clientAdministration = createClientAdministration({ clients, passwords, revocations, revocationStore })
+    const revocationFeed = createRevocationFeed(revocations)
     const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
     const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
     return {
@@ -78,6 +80,7 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       clientAdministration,
       introspection,
       revocation,
+      revocationFeed,
       /** Closes the database; Redis belongs to whoever passed it in. */
       close: async (): Promise<void> => { await db.destroy() }
     }

@@ -47,6 +47,7 @@ export const ERRORS = {
   ERR_USERNAME_TAKEN: { status: 409 },
   // The server's side
   ERR_STORE_UNAVAILABLE: { status: 503 },
+  ERR_REVOCATIONS_UNAVAILABLE: { status: 503 },
   ERR_INTERNAL: { status: 500 },
   // Never an HTTP answer: configuration, keys, the CLI's arguments and records
   ERR_CONFIG: {},

@@ -21,6 +21,7 @@ export class RevocationList {
   readonly #tokens = new Map<string, number>()
   readonly #sessions = new Map<string, number>()
   readonly #cutoffs = new Map<string, number>()
+  readonly #listeners = new Set<(revocation: Revocation) => void>()
 
   /** An arrow property, so it can be handed out as a callback without binding. */
   readonly isRevoked = (claims: AccessClaims): boolean => {
@@ -35,11 +36,33 @@ export class RevocationList {
     return this.#sessions.has(sid)
   }
 
-  /** Idempotent and order-independent: a cut-off only ever moves later, so replays and late messages are harmless. */
-  apply ({ kind, id, until }: Revocation): void {
-    const map = kind === 'token' ? this.#tokens : kind === 'session' ? this.#sessions : this.#cutoffs
+  /**
+   * Idempotent and order-independent: a cut-off only ever moves later, so replays and late messages are
+   * harmless. Listeners hear of what changed the list, once.
+   */
+  apply (revocation: Revocation): void {
+    const { kind, id, until } = revocation
+    const map = this.#map(kind)
     const known = map.get(id)
-    if (known === undefined || until > known) map.set(id, until)
+    if (known !== undefined && until <= known) return
+    map.set(id, until)
+    for (const listener of this.#listeners) listener(revocation)
+  }
+
+  /** Calls `listener` with every revocation that changes the list from now on; returns how to stop. */
+  subscribe (listener: (revocation: Revocation) => void): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  /** Everything the list holds now, for a newcomer to start from. */
+  snapshot (): Revocation[] {
+    const entries = (kind: Revocation['kind']) => [...this.#map(kind)].map(([id, until]) => ({ kind, id, until }))
+    return [...entries('token'), ...entries('session'), ...entries('cutoff')]
+  }
+
+  #map (kind: Revocation['kind']): Map<string, number> {
+    return kind === 'token' ? this.#tokens : kind === 'session' ? this.#sessions : this.#cutoffs
   }
 
   /** The first `iat` a new token for this user may carry (0 when nothing was cut off). */

@@ -16,6 +16,8 @@ export function authorizationServerMetadata (config: Config) {
     jwks_uri: url('/.well-known/jwks.json'),
     introspection_endpoint: url('/auth/introspect'),
     revocation_endpoint: url('/auth/revoke'),
+    // Not an RFC member: Server-Sent Events of every revocation, for relying services (tollgate/auth).
+    revocation_feed_endpoint: url('/auth/revocations'),
     scopes_supported: Object.keys(SCOPES),
     // No authorization endpoint: no browser redirect flows, so no response type (the member is required).
     response_types_supported: [],

@@ -79,23 +79,26 @@ t.test('each secret is new, and a client without scopes gets a token without sco
   assertInvalidClient(t, await grant(app, 'reporter', second), 'another client\'s secret is refused')
 })
 
-t.test('client list shows id, scopes and disabled for every client, and never a secret or hash', async (t) => {
+t.test('client list shows id, scopes, permissions and disabled for every client, and never a secret or hash', async (t) => {
   const env = fileEnv(t.testdir())
   const empty = await cli(['client', 'list'], env)
   t.equal(empty.code, 0, empty.stderr)
-  t.equal(empty.stdout, 'ID  SCOPES  DISABLED\n', 'only the header')
+  t.equal(empty.stdout, 'ID  SCOPES  PERMISSIONS  DISABLED\n', 'only the header')
 
   const billing = await addClient(t, env, ['billing', '--scopes', 'users:read,reports:write'])
-  await addClient(t, env, ['audit'])
+  await addClient(t, env, ['audit', '--permissions', 'introspect,revocations'])
   t.equal((await cli(['client', 'disable', 'audit'], env)).code, 0)
+  const unknown = await cli(['client', 'add', 'other', '--permissions', 'admin'], env)
+  t.equal(unknown.code, 1)
+  t.match(unknown.stderr, /^tollgate: "admin" is not a permission; --permissions takes introspect, revocations\n$/)
 
   const { code, stdout } = await cli(['client', 'list'], env)
   t.equal(code, 0)
   const rows = stdout.trimEnd().split('\n').map((line) => line.split(/\s{2,}/))
   t.same(rows, [
-    ['ID', 'SCOPES', 'DISABLED'],
-    ['audit', '-', 'yes'],
-    ['billing', 'users:read,reports:write', 'no']
+    ['ID', 'SCOPES', 'PERMISSIONS', 'DISABLED'],
+    ['audit', '-', 'introspect,revocations', 'yes'],
+    ['billing', 'users:read,reports:write', '-', 'no']
   ])
   t.notMatch(stdout, billing)
   t.notMatch(stdout, '$argon2')

@@ -41,7 +41,7 @@ const LISTENING = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/
  * Starts `node dist/server.js` as an operator would, and kills it when the test ends, whatever happened.
  * The build comes first: `npm test` runs it before tap.
  */
-export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 15_000 }: SpawnOptions): TollgateProcess {
+export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 30_000 }: SpawnOptions): TollgateProcess {
   if (!existsSync(SERVER_SCRIPT)) {
     throw new Error(`${SERVER_SCRIPT} is missing: run \`npm run build\` first (\`npm test\` builds before running tap)`)
   }

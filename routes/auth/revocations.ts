@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { OAuthErrorSchema, errorResponse } from '../../src/http/schemas.js'
+
+/** How long a follower waits before reconnecting, told to it in the stream (SSE `retry`). */
+const RETRY_MS = 2000
+
+const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
+  const feed = fastify.revocationFeed
+
+  fastify.get('/revocations', {
+    sse: { kind: 'only', heartbeat: true },
+    preHandler: async (request) => { await fastify.authenticateClient(request, {}, 'revocations') },
+    schema: {
+      tags: ['oauth'],
+      summary: 'Every revocation as it happens (Server-Sent Events), for relying services with the `revocations` permission',
+      description: 'First a `snapshot` event with every live revocation, then one `revocation` event each: ' +
+        '`{kind: "token" | "session" | "cutoff", id, until}` (a token id, a session id, or a user or client id whose tokens ' +
+        'issued before `until` are ended). A follower that reconnects with `Last-Event-ID` gets what it missed.',
+      security: [{ clientBasic: [] }],
+      produces: ['text/event-stream'],
+      response: {
+        200: Type.String({ description: 'text/event-stream' }),
+        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed' }),
+        403: errorResponse('The client lacks the `revocations` permission')
+      }
+    }
+  }, async function (request, reply) {
+    reply.header('cache-control', 'no-store')
+    reply.sse.keepAlive()
+    // Listen before reading the history, so nothing falls between the two.
+    const pending: Array<Parameters<Parameters<typeof feed.subscribe>[0]>[0]> = []
+    let live = false
+    const unsubscribe = feed.subscribe((event) => {
+      if (!live) { pending.push(event); return }
+      reply.sse.send({ id: event.id, event: 'revocation', data: event.revocation }).catch(() => unsubscribe())
+    })
+    reply.sse.onClose(unsubscribe)
+    const missed = feed.since(reply.sse.lastEventId)
+    if (missed === undefined) {
+      await reply.sse.send({ id: feed.currentId(), event: 'snapshot', data: { revocations: feed.snapshot() }, retry: RETRY_MS })
+    } else {
+      for (const event of missed) await reply.sse.send({ id: event.id, event: 'revocation', data: event.revocation, retry: RETRY_MS })
+    }
+    for (const event of pending) await reply.sse.send({ id: event.id, event: 'revocation', data: event.revocation })
+    live = true
+    request.log.info({ event: 'feed.follow', resumed: missed !== undefined }, 'a relying service follows the revocation feed')
+  })
+}
+
+export default revocations

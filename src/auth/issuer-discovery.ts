@@ -1,0 +1,33 @@
+import { TollgateError } from '../errors.js'
+
+/** What a relying service needs from an issuer's RFC 8414 metadata. */
+export interface IssuerMetadata {
+  issuer: string
+  jwks_uri: string
+  revocation_feed_endpoint?: string
+}
+
+/** RFC 8414 §3: the well-known segment goes between the host and the issuer's own path. */
+export function metadataUrl (issuer: string): URL {
+  const url = new URL(issuer)
+  url.pathname = `/.well-known/oauth-authorization-server${url.pathname.replace(/\/+$/, '')}`
+  return url
+}
+
+/**
+ * Reads the issuer's metadata and checks it is the issuer's own (RFC 8414 §3.3: its `issuer` must equal
+ * the one asked for, or an attacker's metadata could point at an attacker's keys).
+ */
+export async function discoverIssuer (issuer: string, timeoutMs = 3000): Promise<IssuerMetadata> {
+  const url = metadataUrl(issuer)
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } })
+  if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${url.href} answered ${response.status}`)
+  const body = await response.json() as Partial<IssuerMetadata>
+  if (body.issuer !== issuer) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${url.href} names another issuer: ${String(body.issuer).slice(0, 200)}`)
+  if (typeof body.jwks_uri !== 'string') throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${url.href} has no jwks_uri`)
+  return {
+    issuer,
+    jwks_uri: body.jwks_uri,
+    ...(typeof body.revocation_feed_endpoint === 'string' ? { revocation_feed_endpoint: body.revocation_feed_endpoint } : {})
+  }
+}
