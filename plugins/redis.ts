@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { closeRedisClient, createRedisClient } from '../src/redis-client.js'
@@ -7,6 +8,19 @@ declare module 'fastify' {
     /** The shared Redis client; decorated only when `REDIS_URL` is set. */
     redis: Redis
   }
+}
+
+/**
+ * A second connection for pub/sub, closed with the app. It waits for its connection rather than failing,
+ * without the shared client's command timeout: it is not on any request's path.
+ */
+export function subscriberConnection (fastify: FastifyInstance): Redis {
+  const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+  // A duplicate has no listeners: without one, ioredis prints every failed reconnect to stderr. The
+  // main client's listener already logs the outage once.
+  subscriber.on('error', () => {})
+  fastify.addHook('onClose', async () => { subscriber.disconnect() })
+  return subscriber
 }
 
 /** How long a start waits for Redis before going on without it. */

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { subscriberConnection } from './redis.js'
 
 export interface RevocationsPluginOptions {
   /** How often to pick up revocations other processes wrote to the database, in milliseconds. */
@@ -16,14 +17,7 @@ export default fp<RevocationsPluginOptions>(async function revocations (fastify,
   const onError = (error: unknown, context: string): void => { fastify.log.warn({ err: error }, `revocations: ${context}`) }
 
   if (revocationBus !== undefined && fastify.hasDecorator('redis')) {
-    // The subscriber waits for its connection rather than failing, without the shared client's command
-    // timeout: it is not on any request's path.
-    const subscriber = fastify.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
-    // A duplicate has no listeners: without one, ioredis prints every failed reconnect to stderr. The
-    // main client's listener already logs the outage once.
-    subscriber.on('error', () => {})
-    fastify.addHook('onClose', async () => { subscriber.disconnect() })
-    await revocationBus.start(subscriber)
+    await revocationBus.start(subscriberConnection(fastify))
   }
   await revocationStore.sync()
 

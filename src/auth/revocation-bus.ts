@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { Revocation, RevocationList } from './revocation-list.js'
 import { CLOCK_LEEWAY_SECONDS } from './claims.js'
+import { followChannel } from '../redis-channel.js'
 
 export interface RevocationBusOptions {
   /** Key and channel prefix, so several deployments (or test runs) can share one Redis. */
@@ -62,30 +63,19 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
 
   /**
    * Listens through `subscriber` (a connection of its own: a subscribed one can send nothing else) and
-   * loads the current set. With Redis unreachable it returns at once: the subscription waits in the
-   * subscriber's queue, and the load runs when the shared client connects. Publishing needs none of this.
+   * loads the current set (see followChannel for what happens while Redis is unreachable). Publishing
+   * needs none of this.
    */
   async function start (subscriber: Redis): Promise<void> {
-    subscriber.on('message', (from: string, message: string) => {
-      if (from !== channel) return
-      const revocation = parseRevocation(message)
-      if (revocation !== undefined) list.apply(revocation)
+    await followChannel(redis, subscriber, channel, {
+      onMessage: (message) => {
+        const revocation = parseRevocation(message)
+        if (revocation !== undefined) list.apply(revocation)
+      },
+      catchUp: load,
+      onError: options.onError,
+      what: 'revocations'
     })
-    // ioredis resubscribes by itself after a reconnect; what was published meanwhile is in the keys, read
-    // again whenever either connection comes back (they reconnect on their own schedules).
-    const reload = (): void => {
-      if (redis.status !== 'ready') return
-      load().catch((error: unknown) => options.onError(error, 'loading revocations after connecting'))
-    }
-    redis.on('ready', reload)
-    subscriber.on('ready', reload)
-    const subscribed = subscriber.subscribe(channel)
-    if (redis.status !== 'ready') {
-      subscribed.catch((error: unknown) => options.onError(error, 'subscribing to revocations'))
-      return
-    }
-    await subscribed
-    await load()
   }
 
   return { publish, load, start }
