@@ -10,6 +10,7 @@ import { LOG_LEVELS } from './src/config/schema.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
 import clientAuthentication from './plugins/client-authentication.js'
+import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
 import errorHandler from './plugins/error-handler.js'
@@ -78,6 +79,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  await app.register(clients, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,

@@ -2,13 +2,10 @@ import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Client, ClientPermission } from '../src/clients/clients-repository.js'
 import { TollgateError } from '../src/errors.js'
-import { clientAuthentication } from '../src/http/client-authentication.js'
+import { clientAuthentication, type ClientAuthenticationFields } from '../src/http/client-authentication.js'
 
-/** The body members a client may authenticate with (RFC 6749 §2.3.1). */
-export interface ClientCredentialsBody {
-  client_id?: string
-  client_secret?: string
-}
+/** The body members a client may authenticate with (RFC 6749 §2.3.1, RFC 7523 §2.2). */
+export type ClientCredentialsBody = ClientAuthenticationFields
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,15 +17,14 @@ declare module 'fastify' {
   }
 }
 
-const FAILED = new TollgateError('ERR_INVALID_CLIENT', 'Client authentication failed')
-
 /** Client authentication for the endpoints beside the token endpoint: introspection and revocation. */
 export default fp(async function clientAuthenticationPlugin (fastify) {
   fastify.decorate('authenticateClient', async function authenticateClient (request: FastifyRequest, body: ClientCredentialsBody, permission?: ClientPermission) {
-    const credentials = clientAuthentication(request.headers.authorization, body)
-    if (!credentials.ok) throw credentials.error
-    const client = await fastify.clientCredentials.checkSecret(credentials.value.id, credentials.value.secret)
-    if (client === undefined) throw FAILED
+    const proof = clientAuthentication(request.headers.authorization, body)
+    if (!proof.ok) throw proof.error
+    const authenticated = await fastify.clientCredentials.authenticate(proof.value)
+    if (!authenticated.ok) throw authenticated.error
+    const client = authenticated.value
     if (permission !== undefined && !client.permissions.includes(permission)) {
       throw new TollgateError('ERR_FORBIDDEN', `This client lacks the ${permission} permission (tollgate client add --permissions)`)
     }

@@ -10,9 +10,9 @@ import { createRevocationFeed } from './auth/revocation-feed.js'
 import { createTokenIntrospection } from './auth/token-introspection.js'
 import { createTokenRevocation } from './auth/token-revocation.js'
 import { tokenServiceFromConfig, type KeyNotice } from './auth/token-service-from-config.js'
-import { createClientAdministration, createClientCredentials } from './clients/client-credentials.js'
-import { createClientsRepository } from './clients/clients-repository.js'
+import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
+import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
 import { createUsersRepository } from './users/users-repository.js'
 
@@ -57,9 +57,17 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       onPublishError: (error) => { onError(error, 'could not publish to Redis; other instances will read it from the database') }
     })
     const sessions = createSessionService({ users, passwords, tokens, revocations, revocationStore, refreshTokens })
-    const clients = createClientsRepository(db)
-    const clientCredentials = createClientCredentials({ clients, passwords, tokens, revocations })
-    const clientAdministration = createClientAdministration({ clients, passwords, revocations, revocationStore })
+    const clientsService = createClientsService({
+      db,
+      redis: options.redis === undefined ? undefined : { client: options.redis, prefix: config.REDIS_PREFIX },
+      passwords,
+      tokens,
+      revocations,
+      revocationStore,
+      defaultAudience: config.JWT_AUDIENCE,
+      assertionAudiences: [config.JWT_ISSUER, tokenEndpointUrl(config)],
+      onError: (error, context) => { log.warn({ err: error }, `clients: ${context}`) }
+    })
     const revocationFeed = createRevocationFeed(revocations)
     const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
     const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
@@ -75,9 +83,7 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       /** Present when Redis is configured: the plugin subscribes through it. */
       revocationBus,
       sessions,
-      clients,
-      clientCredentials,
-      clientAdministration,
+      ...clientsService,
       introspection,
       revocation,
       revocationFeed,

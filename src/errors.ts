@@ -38,6 +38,7 @@ export const ERRORS = {
   ERR_UNSUPPORTED_GRANT_TYPE: { status: 400, oauth: 'unsupported_grant_type' },
   ERR_UNAUTHORIZED_CLIENT: { status: 400, oauth: 'unauthorized_client' },
   ERR_FORBIDDEN: { status: 403 },
+  ERR_INVALID_TARGET: { status: 400, oauth: 'invalid_target' },
   // Requests and resources
   ERR_VALIDATION: { status: 400, oauth: 'invalid_request' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, oauth: 'invalid_request' },

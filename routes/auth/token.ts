@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { MAX_TOKEN_LENGTH } from '../../src/auth/claims.js'
+import { JWT_BEARER_ASSERTION_TYPE } from '../../src/clients/client-assertion.js'
 import { TollgateError } from '../../src/errors.js'
 import { auditClientGrant, auditLogin, auditRefresh } from '../../src/http/audit.js'
 import { clientAuthentication } from '../../src/http/client-authentication.js'
@@ -8,6 +10,8 @@ import { OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username
 const invalidRequest = (message: string): TollgateError => new TollgateError('ERR_INVALID_REQUEST', message)
 const INVALID_PASSWORD = new TollgateError('ERR_INVALID_GRANT', 'Invalid username or password')
 
+const Resource = Type.String({ maxLength: 2048 })
+
 const TokenRequest = Type.Object({
   grant_type: Type.String({ description: '`password`, `refresh_token` or `client_credentials`' }),
   username: Type.Optional(Username),
@@ -15,26 +19,29 @@ const TokenRequest = Type.Object({
   refresh_token: Type.Optional(RefreshToken),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
   client_id: Type.Optional(Type.String({ maxLength: 256 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 1024 }))
+  client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 256, description: `\`${JWT_BEARER_ASSERTION_TYPE}\` for \`private_key_jwt\`` })),
+  client_assertion: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH, description: 'A JWT signed by the client\'s key (RFC 7523 §2.2)' })),
+  resource: Type.Optional(Type.Union([Resource, Type.Array(Resource, { maxItems: 16 })], { description: 'RFC 8707: the audience the token is for' }))
 })
 
 const token: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/token', {
-    preHandler: fastify.loginThrottle,
     // Every error here, a body the parser or the schema refuses included, answers RFC 6749 §5.2's shape.
     config: { oauth: true },
     schema: {
       tags: ['auth'],
       summary: 'OAuth2 token endpoint (RFC 6749), form-encoded or JSON',
       description: 'Grant `password` (`username`, `password`), `refresh_token` (`refresh_token`) or ' +
-        '`client_credentials` (client id and secret in HTTP Basic or the body, optional `scope`). ' +
+        '`client_credentials` (client id and secret in HTTP Basic or the body, or a `private_key_jwt` assertion; ' +
+        'optional `scope`, and `resource` for a token of another audience). ' +
         'This is what Swagger UI\'s Authorize dialog calls.',
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       body: TokenRequest,
       response: {
         200: Type.Ref(TokenResponseSchema),
-        400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`, `invalid_grant`, `invalid_scope` or `unsupported_grant_type`' }),
-        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: unknown client, wrong secret or disabled client' }),
+        400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`, `invalid_grant`, `invalid_scope`, `invalid_target` or `unsupported_grant_type`' }),
+        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: unknown client, wrong secret, refused assertion or disabled client' }),
         429: errorResponse('Too many attempts for this username or from this address: see Retry-After')
       }
     }
@@ -45,6 +52,9 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         if (body.username === undefined || body.password === undefined) {
           throw invalidRequest('The password grant needs username and password')
         }
+        // Only passwords can be guessed: secrets, assertions and refresh tokens are random or signed, and
+        // a service asks for tokens far more often than a login budget allows.
+        await fastify.loginThrottle(request, reply)
         const user = await fastify.sessions.checkCredentials(body.username, body.password)
         auditLogin(request.log, 'password', body.username, user?.id)
         if (user === undefined) throw INVALID_PASSWORD
@@ -59,13 +69,12 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         return reply.header('cache-control', 'no-store').send(result.value.response)
       }
       case 'client_credentials': {
-        const credentials = clientAuthentication(request.headers.authorization, body)
-        if (!credentials.ok) throw credentials.error
-        const { id, secret } = credentials.value
-        const result = await fastify.clientCredentials.grant(id, secret, body.scope)
-        auditClientGrant(request.log, id, result.ok ? undefined : result.error.oauthError)
+        const proof = clientAuthentication(request.headers.authorization, body)
+        if (!proof.ok) throw proof.error
+        const result = await fastify.clientCredentials.grant({ proof: proof.value, scope: body.scope, resource: body.resource })
+        auditClientGrant(request.log, proof.value.method, result)
         if (!result.ok) throw result.error
-        return reply.header('cache-control', 'no-store').send(result.value)
+        return reply.header('cache-control', 'no-store').send(result.value.response)
       }
       default:
         throw new TollgateError('ERR_UNSUPPORTED_GRANT_TYPE', `Grant type "${body.grant_type.slice(0, 64)}" is not supported`)

@@ -8,6 +8,10 @@ export interface TokenSubject {
   scope?: string
   sessionId?: string
   clientId?: string
+  /** The token's `aud` when not the configured audience: a resource a client asked for (RFC 8707). */
+  audience?: string
+  /** The token's lifetime when not the configured one: a client's own, or the CLI's. */
+  ttlSeconds?: number
 }
 
 export interface IssuedToken {
@@ -42,7 +46,9 @@ export function signerOptions ({ algorithm, kid, issuer, audience }: Omit<Signer
 /** Signs access tokens with one key. */
 export function createAccessTokenSigner (options: SignerOptions) {
   const { issuer, audience, ttlSeconds } = options
-  const sign = createSigner({ ...signerOptions(options), key: options.key })
+  // `aud` goes into each payload instead: fast-jwt's fixed claims would override a per-token one.
+  const { aud, ...fixed } = signerOptions(options)
+  const sign = createSigner({ ...fixed, key: options.key })
 
   /**
    * Signs an access token for `subject`. `notBefore` (epoch seconds) raises `iat` and `nbf` to a per-user
@@ -50,11 +56,13 @@ export function createAccessTokenSigner (options: SignerOptions) {
    */
   function issue (subject: TokenSubject, notBefore = 0): IssuedToken {
     const now = Math.max(Math.floor(Date.now() / 1000), notBefore)
+    const lifetime = subject.ttlSeconds ?? ttlSeconds
     const claims = {
       sub: subject.id,
+      aud: subject.audience ?? audience,
       iat: now,
       nbf: now,
-      exp: now + ttlSeconds,
+      exp: now + lifetime,
       jti: randomUUID(),
       roles: [...subject.roles],
       scope: subject.scope ?? '',
@@ -62,7 +70,7 @@ export function createAccessTokenSigner (options: SignerOptions) {
       ...(subject.clientId === undefined ? {} : { client_id: subject.clientId })
     }
     const token: string = sign(claims)
-    return { token, claims: { ...claims, iss: issuer, aud: audience }, expiresIn: ttlSeconds }
+    return { token, claims: { ...claims, iss: issuer }, expiresIn: lifetime }
   }
 
   return { issue }

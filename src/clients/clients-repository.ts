@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
+import { sql, type Selectable } from 'kysely'
+import { checkTokenTtl } from '../auth/token-lifetime.js'
 import type { Db } from '../db/database.js'
-import { TollgateError } from '../errors.js'
 import type { ClientsTable } from '../db/tables.js'
-import type { Selectable } from 'kysely'
+import { TollgateError } from '../errors.js'
 
 /** What a client may do beyond getting tokens for itself. */
 export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const
@@ -12,12 +12,41 @@ export interface Client {
   id: string
   scopes: string[]
   permissions: ClientPermission[]
+  /** The resources (RFC 8707) its tokens may be issued for, besides JWT_AUDIENCE. */
+  audiences: string[]
+  /** Its access-token lifetime in seconds; undefined for ACCESS_TOKEN_TTL. */
+  tokenTtl: number | undefined
+  /** SPKI PEM of its assertion key: such a client authenticates with `private_key_jwt` and has no secret. */
+  publicKey: string | undefined
   disabled: boolean
   createdAt: number
+  /** Changes with every write: what other instances compare to notice one. */
+  version: number
 }
 
 export interface ClientWithHash extends Client {
-  secretHash: string
+  secretHash: string | undefined
+}
+
+export interface NewClient {
+  id: string
+  secretHash?: string
+  publicKey?: string
+  scopes: string[]
+  permissions?: ClientPermission[]
+  audiences?: string[]
+  tokenTtl?: number
+}
+
+/** What can change; `null` clears a secret, a key or a lifetime. */
+export interface ClientChanges {
+  secretHash?: string | null
+  publicKey?: string | null
+  disabled?: boolean
+  scopes?: string[]
+  permissions?: ClientPermission[]
+  audiences?: string[]
+  tokenTtl?: number | null
 }
 
 /**
@@ -27,6 +56,9 @@ export interface ClientWithHash extends Client {
 export const CLIENT_ID_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
+/** Any visible ASCII but the list separators: an absolute URI (RFC 8707 §2) or a name such as `tollgate-api`. */
+export const AUDIENCE_PATTERN = /^[\x21-\x2b\x2d-\x7e]{1,256}$/
+const MAX_AUDIENCES = 16
 
 const invalid = (message: string): TollgateError => new TollgateError('ERR_INVALID_ARGUMENT', message)
 
@@ -41,18 +73,36 @@ export function checkScopes (scopes: readonly string[]): void {
   if (bad !== undefined) throw invalid(`scope ${JSON.stringify(bad.slice(0, 80))} may only hold letters, digits and "_.:-"`)
 }
 
-/** A client secret: 256 random bits, shown once and stored only as an argon2id hash. */
-export const newClientSecret = (): string => randomBytes(32).toString('base64url')
+export function checkAudiences (audiences: readonly string[]): void {
+  const bad = audiences.find((audience) => !AUDIENCE_PATTERN.test(audience))
+  if (bad !== undefined) throw invalid(`audience ${JSON.stringify(bad.slice(0, 80))} must be 1-256 visible characters without a comma`)
+  if (new Set(audiences).size > MAX_AUDIENCES) throw invalid(`a client can have at most ${MAX_AUDIENCES} audiences`)
+}
+
+const words = (value: string): string[] => value === '' ? [] : value.split(' ')
+const unique = (values: readonly string[]): string => [...new Set(values)].join(' ')
 
 function toClient (row: Selectable<ClientsTable>): ClientWithHash {
   return {
     id: row.id,
-    scopes: row.scopes === '' ? [] : row.scopes.split(' '),
-    permissions: row.permissions.split(' ').filter((name): name is ClientPermission => (CLIENT_PERMISSIONS as readonly string[]).includes(name)),
+    scopes: words(row.scopes),
+    permissions: words(row.permissions).filter((name): name is ClientPermission => (CLIENT_PERMISSIONS as readonly string[]).includes(name)),
+    audiences: words(row.audiences),
+    tokenTtl: row.token_ttl ?? undefined,
+    publicKey: row.public_key ?? undefined,
     disabled: row.disabled !== 0,
     createdAt: Number(row.created_at),
-    secretHash: row.secret_hash
+    version: Number(row.updated_at),
+    secretHash: row.secret_hash === '' ? undefined : row.secret_hash
   }
+}
+
+const withoutHash = ({ secretHash, ...client }: ClientWithHash): Client => client
+
+function checkChanges (changes: ClientChanges): void {
+  if (changes.scopes !== undefined) checkScopes(changes.scopes)
+  if (changes.audiences !== undefined) checkAudiences(changes.audiences)
+  if (typeof changes.tokenTtl === 'number') checkTokenTtl(changes.tokenTtl)
 }
 
 export function createClientsRepository (db: Db) {
@@ -61,45 +111,74 @@ export function createClientsRepository (db: Db) {
     return row === undefined ? undefined : toClient(row)
   }
 
-  async function create (input: { id: string, secretHash: string, scopes: string[], permissions?: ClientPermission[] }): Promise<Client> {
+  /** Every client with its hash, or those named: what an instance holds in memory. */
+  async function findAll (ids?: readonly string[]): Promise<ClientWithHash[]> {
+    if (ids?.length === 0) return []
+    const query = db.selectFrom('clients').selectAll()
+    const rows = await (ids === undefined ? query : query.where('id', 'in', ids)).execute()
+    return rows.map(toClient)
+  }
+
+  /** The version of every client: a cheap look for what changed since the last one. */
+  async function versions (): Promise<Map<string, number>> {
+    const rows = await db.selectFrom('clients').select(['id', 'updated_at']).execute()
+    return new Map(rows.map((row) => [row.id, Number(row.updated_at)]))
+  }
+
+  async function create (input: NewClient): Promise<Client> {
     checkClientId(input.id)
-    checkScopes(input.scopes)
-    const permissions = [...new Set(input.permissions ?? [])]
+    checkChanges(input)
     if (await find(input.id) !== undefined) throw new TollgateError('ERR_CLIENT_EXISTS', `client ${JSON.stringify(input.id)} already exists`)
-    const createdAt = Date.now()
-    const scopes = [...new Set(input.scopes)]
+    const now = Date.now()
     await db.insertInto('clients').values({
-      id: input.id, secret_hash: input.secretHash, scopes: scopes.join(' '), permissions: permissions.join(' '), created_at: createdAt
+      id: input.id,
+      secret_hash: input.secretHash ?? '',
+      public_key: input.publicKey ?? null,
+      scopes: unique(input.scopes),
+      permissions: unique(input.permissions ?? []),
+      audiences: unique(input.audiences ?? []),
+      token_ttl: input.tokenTtl ?? null,
+      created_at: now,
+      updated_at: now
     }).execute()
-    return { id: input.id, scopes, permissions, disabled: false, createdAt }
+    return withoutHash(await find(input.id) as ClientWithHash)
   }
 
   async function list (): Promise<Client[]> {
-    const rows = await db.selectFrom('clients').selectAll().orderBy('id').execute()
-    return rows.map((row) => { const { secretHash, ...client } = toClient(row); return client })
+    return (await findAll()).sort((a, b) => a.id < b.id ? -1 : 1).map(withoutHash)
   }
 
-  /** Returns whether a client with that id exists. */
-  async function update (id: string, changes: { secretHash?: string, disabled?: boolean, scopes?: string[], permissions?: ClientPermission[] }): Promise<boolean> {
-    if (changes.scopes !== undefined) checkScopes(changes.scopes)
-    const result = await db.updateTable('clients').set({
-      ...(changes.secretHash === undefined ? {} : { secret_hash: changes.secretHash }),
+  /**
+   * Applies `changes` and moves the version on, to now or, when two writes share a millisecond, one
+   * past the last, so every write is seen as one. Returns whether a client with that id exists.
+   */
+  async function update (id: string, changes: ClientChanges, onlyIfSecretHash?: string): Promise<boolean> {
+    checkChanges(changes)
+    const now = Date.now()
+    let query = db.updateTable('clients').set({
+      ...(changes.secretHash === undefined ? {} : { secret_hash: changes.secretHash ?? '' }),
+      ...(changes.publicKey === undefined ? {} : { public_key: changes.publicKey }),
       ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
-      ...(changes.scopes === undefined ? {} : { scopes: [...new Set(changes.scopes)].join(' ') }),
-      ...(changes.permissions === undefined ? {} : { permissions: [...new Set(changes.permissions)].join(' ') })
-    }).where('id', '=', id).executeTakeFirst()
+      ...(changes.scopes === undefined ? {} : { scopes: unique(changes.scopes) }),
+      ...(changes.permissions === undefined ? {} : { permissions: unique(changes.permissions) }),
+      ...(changes.audiences === undefined ? {} : { audiences: unique(changes.audiences) }),
+      ...(changes.tokenTtl === undefined ? {} : { token_ttl: changes.tokenTtl }),
+      updated_at: sql<number>`case when updated_at >= ${now} then updated_at + 1 else ${now} end`
+    }).where('id', '=', id)
+    if (onlyIfSecretHash !== undefined) query = query.where('secret_hash', '=', onlyIfSecretHash)
+    const result = await query.executeTakeFirst()
     return result.numUpdatedRows > 0n
   }
 
   /**
-   * Upgrades a secret's hash only if it is still the one that was verified, so a rehash racing with a
+   * Replaces a secret's hash only if it is still the one that was verified, so an upgrade racing with a
    * rotation cannot bring the old secret back.
    */
   async function rehashSecret (id: string, verifiedHash: string, newHash: string): Promise<void> {
-    await db.updateTable('clients').set({ secret_hash: newHash }).where('id', '=', id).where('secret_hash', '=', verifiedHash).execute()
+    await update(id, { secretHash: newHash }, verifiedHash)
   }
 
-  return { find, create, list, update, rehashSecret }
+  return { find, findAll, versions, create, list, update, rehashSecret }
 }
 
 export type ClientsRepository = ReturnType<typeof createClientsRepository>

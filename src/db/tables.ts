@@ -53,7 +53,10 @@ export interface RefreshTokensTable {
 export interface ClientsTable {
   /** The `client_id`, also the `sub` of the client's tokens. */
   id: string
-  /** argon2id hash of the client secret. */
+  /**
+   * `sha256:` and the base64url SHA-256 of the secret; an argon2id hash from before; or '' for a client
+   * that authenticates with a key instead.
+   */
   secret_hash: string
   /** Space-separated scopes the client may request. */
   scopes: string
@@ -61,6 +64,21 @@ export interface ClientsTable {
   permissions: Generated<string>
   disabled: Generated<number>
   created_at: ColumnType<number, number, never>
+  /** SPKI PEM of the key its `private_key_jwt` assertions are signed with (RFC 7523); null for a secret. */
+  public_key: string | null
+  /** Space-separated resources (RFC 8707) its tokens may be issued for, besides JWT_AUDIENCE. */
+  audiences: Generated<string>
+  /** Its access-token lifetime in seconds; null for ACCESS_TOKEN_TTL. */
+  token_ttl: number | null
+  /** Epoch milliseconds of the last change, moved on by every write: the version other instances compare. */
+  updated_at: number
+}
+
+/** The `jti` of each client assertion accepted, kept until the assertion expires (epoch seconds). */
+export interface ClientAssertionJtisTable {
+  client_id: string
+  jti: string
+  expires_at: number
 }
 
 /** When each signing key was first seen and when it stopped signing: retired keys verify for one token lifetime more. */
@@ -77,6 +95,7 @@ export interface Database {
   refresh_families: RefreshFamiliesTable
   refresh_tokens: RefreshTokensTable
   clients: ClientsTable
+  client_assertion_jtis: ClientAssertionJtisTable
   signing_keys: SigningKeysTable
 }
 

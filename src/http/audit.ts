@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { RefreshResult } from '../auth/sessions.js'
+import type { ClientGrantResult } from '../clients/client-credentials.js'
 
 /**
  * Authentication events, logged as structured lines with `event` and `outcome` so they can be filtered
@@ -25,10 +26,12 @@ export function auditRefresh (log: FastifyBaseLogger, result: RefreshResult): vo
   }
 }
 
-export function auditClientGrant (log: FastifyBaseLogger, clientId: string, error: string | undefined): void {
-  if (error === undefined) {
-    log.info({ event: 'auth.client', outcome: 'success', clientId }, 'client token issued')
+/** A client's grant, named by the id it claimed; a refusal says why, which its answer never does. */
+export function auditClientGrant (log: FastifyBaseLogger, method: string, result: ClientGrantResult): void {
+  if (result.ok) {
+    log.info({ event: 'auth.client', outcome: 'success', clientId: result.value.clientId, method }, 'client token issued')
   } else {
-    log.warn({ event: 'auth.client', outcome: 'failure', clientId, reason: error }, 'client token refused')
+    const { code, reason, subject } = result.error
+    log.warn({ event: 'auth.client', outcome: 'failure', clientId: subject, method, code, ...(reason === undefined ? {} : { reason }) }, 'client token refused')
   }
 }

@@ -1,5 +1,6 @@
 import { SCOPES } from '../auth/scopes.js'
 import type { Config } from '../config/schema.js'
+import { tokenEndpointUrl } from '../config/urls.js'
 
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
@@ -12,7 +13,7 @@ export function authorizationServerMetadata (config: Config) {
   const url = (path: string): string => `${config.PUBLIC_URL}${path}`
   return {
     issuer: config.JWT_ISSUER,
-    token_endpoint: url('/auth/token'),
+    token_endpoint: tokenEndpointUrl(config),
     jwks_uri: url('/.well-known/jwks.json'),
     introspection_endpoint: url('/auth/introspect'),
     revocation_endpoint: url('/auth/revoke'),

@@ -26,7 +26,7 @@ async function setup (t: Test): Promise<Setup> {
   const key = writeKeyPair(t.testdir(), 'ES256')
   const tollgate = await startTollgate(t, { PUBLIC_URL: issuer.href, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: key.privateFile }, port)
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }))
-  const { secret } = await tollgate.app.clientAdministration.add('gateway', ['users:read'], ['introspect'])
+  const { secret = '' } = await tollgate.app.clientAdministration.add('gateway', { scopes: ['users:read'], permissions: ['introspect'] })
   return { tollgate, issuer, as, client: { client_id: 'gateway' }, secret }
 }
 
@@ -90,7 +90,7 @@ t.test('introspection: live tokens are described, anything else is inactive; rev
 
 t.test('introspection needs the introspect permission', async (t) => {
   const context = await setup(t)
-  const { secret } = await context.tollgate.app.clientAdministration.add('plain', [])
+  const { secret = '' } = await context.tollgate.app.clientAdministration.add('plain', {})
   const response = await oauth.introspectionRequest(context.as, { client_id: 'plain' }, oauth.ClientSecretBasic(secret), 'x', insecure)
   t.equal(response.status, 403)
   t.match(await response.json(), { code: 'ERR_FORBIDDEN' })

@@ -18,7 +18,7 @@ async function clientToken (app: FastifyInstance, id: string, secret: string): P
 
 t.test('introspection answers no-store, refuses a request without a token or a client, and counts per client', async (t) => {
   const app = await build(t, { INTROSPECTION_RATE_LIMIT: '3' })
-  const { secret } = await app.clientAdministration.add('gateway', [], ['introspect'])
+  const { secret = '' } = await app.clientAdministration.add('gateway', { permissions: ['introspect'] })
   const live = await post(app, '/auth/introspect', { token: await clientToken(app, 'gateway', secret) }, basic('gateway', secret))
   t.equal(live.statusCode, 200)
   t.equal(live.headers['cache-control'], 'no-store')
@@ -40,18 +40,18 @@ t.test('introspection answers no-store, refuses a request without a token or a c
 
 t.test('revocation: a client revokes only its own tokens; a user token is revoked by presenting it', async (t) => {
   const app = await build(t)
-  const a = await app.clientAdministration.add('client-a', [])
-  const b = await app.clientAdministration.add('client-b', [])
-  const tokenOfA = await clientToken(app, 'client-a', a.secret)
+  const { secret: secretOfA = '' } = await app.clientAdministration.add('client-a', {})
+  const { secret: secretOfB = '' } = await app.clientAdministration.add('client-b', {})
+  const tokenOfA = await clientToken(app, 'client-a', secretOfA)
 
   const anonymous = await post(app, '/auth/revoke', { token: tokenOfA })
   t.equal(anonymous.statusCode, 401, 'a client token needs its client')
-  const other = await post(app, '/auth/revoke', { token: tokenOfA }, basic('client-b', b.secret))
+  const other = await post(app, '/auth/revoke', { token: tokenOfA }, basic('client-b', secretOfB))
   t.equal(other.statusCode, 400)
   t.match(other.json(), { error: 'unauthorized_client', code: 'ERR_UNAUTHORIZED_CLIENT' })
   t.equal((await app.inject({ url: '/users/me', headers: bearer(tokenOfA) })).statusCode, 404, 'still live: the route answers, its client is no user')
 
-  const own = await post(app, '/auth/revoke', { token: tokenOfA, token_type_hint: 'refresh_token' }, basic('client-a', a.secret))
+  const own = await post(app, '/auth/revoke', { token: tokenOfA, token_type_hint: 'refresh_token' }, basic('client-a', secretOfA))
   t.equal(own.statusCode, 200)
   t.equal(own.headers['cache-control'], 'no-store')
   t.equal((await app.inject({ url: '/users/me', headers: bearer(tokenOfA) })).statusCode, 401, 'revoked, whatever the hint said')

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis'
+import { CLOCK_LEEWAY_SECONDS } from '../auth/claims.js'
+import type { Db } from '../db/database.js'
+
+/**
+ * Where the `jti` of every accepted client assertion is remembered until the assertion expires, so none
+ * is accepted twice (RFC 7523 §3, item 7). `firstUse` records it and says whether it was new.
+ */
+export interface JtiRegistry {
+  firstUse (clientId: string, jti: string, exp: number): Promise<boolean>
+}
+
+/** Until when (epoch seconds) a jti is kept: its assertion's expiry, with the clock leeway on top. */
+const keepUntil = (exp: number): number => exp + CLOCK_LEEWAY_SECONDS
+
+/** In the SQL store, which every instance shares: the registry without Redis. */
+export function createDatabaseJtiRegistry (db: Db) {
+  async function firstUse (clientId: string, jti: string, exp: number): Promise<boolean> {
+    const result = await db.insertInto('client_assertion_jtis')
+      .values({ client_id: clientId, jti, expires_at: keepUntil(exp) })
+      .onConflict((oc) => oc.columns(['client_id', 'jti']).doNothing())
+      .executeTakeFirst()
+    return result.numInsertedOrUpdatedRows === 1n
+  }
+
+  /** Forgets jtis whose assertions can no longer be accepted anyway. */
+  async function purgeExpired (nowSeconds: number = Math.floor(Date.now() / 1000)): Promise<void> {
+    await db.deleteFrom('client_assertion_jtis').where('expires_at', '<', nowSeconds).execute()
+  }
+
+  return { firstUse, purgeExpired }
+}
+
+/** In Redis, one key per jti that expires with it (SET NX EX): one round trip, shared by every instance. */
+export function createRedisJtiRegistry (redis: Redis, prefix: string): JtiRegistry {
+  return {
+    async firstUse (clientId, jti, exp) {
+      return await redis.set(`${prefix}assertion-jti:${clientId}:${jti}`, '1', 'EX', Math.max(1, keepUntil(exp) - Math.floor(Date.now() / 1000)), 'NX') === 'OK'
+    }
+  }
+}
+
+/**
+ * Redis first, the database while Redis fails: assertions keep being accepted during an outage, and a
+ * jti is refused twice by whichever store saw it. (One remembered only in Redis and replayed during an
+ * outage would pass, for the few minutes the assertion lives.)
+ */
+export function withFallback (primary: JtiRegistry, fallback: JtiRegistry, onError: (error: unknown) => void): JtiRegistry {
+  return {
+    async firstUse (clientId, jti, exp) {
+      try {
+        return await primary.firstUse(clientId, jti, exp)
+      } catch (error) {
+        onError(error)
+        return fallback.firstUse(clientId, jti, exp)
+      }
+    }
+  }
+}
