@@ -10,6 +10,7 @@ import { renderCommandHelp, renderHelp } from './help.js'
 import { keysGenerateCommand } from './keys-command.js'
 import { migrateCommand } from './migrate-command.js'
 import { secretCommand } from './secret-command.js'
+import { tokenCommands } from './token-commands.js'
 import { userCommands } from './user-commands.js'
 
 const helpCommand: Command = {
@@ -21,7 +22,7 @@ const helpCommand: Command = {
 }
 
 /** Every command, in the order the help lists them. A group (`user`, …) is the first word of its commands. */
-const commands: Command[] = [...userCommands, ...clientCommands, keysGenerateCommand, secretCommand, migrateCommand, helpCommand]
+const commands: Command[] = [...userCommands, ...clientCommands, ...tokenCommands, keysGenerateCommand, secretCommand, migrateCommand, helpCommand]
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h' } }
 const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'

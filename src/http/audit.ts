@@ -35,3 +35,8 @@ export function auditClientGrant (log: FastifyBaseLogger, method: string, result
     log.warn({ event: 'auth.client', outcome: 'failure', clientId: subject, method, code, ...(reason === undefined ? {} : { reason }) }, 'client token refused')
   }
 }
+
+/** Access tokens the CLI printed for a load test: for whom and how many, never the tokens themselves. */
+export function auditTokensIssued (log: Pick<FastifyBaseLogger, 'info'>, user: { id: string, username: string }, count: number, ttlSeconds: number): void {
+  log.info({ event: 'auth.tokens.issued', outcome: 'success', userId: user.id, username: user.username, count, ttlSeconds }, 'access tokens issued from the command line')
+}

@@ -5,8 +5,8 @@ import { cli, fileEnv, isOneErrorLine } from './run-cli.js'
 
 const COMMANDS = [
   'user add', 'user list', 'user roles', 'user disable', 'user enable',
-  'client add', 'client list', 'client disable', 'client enable', 'client rotate-secret',
-  'keys generate', 'secret', 'migrate', 'help'
+  'client add', 'client list', 'client update', 'client disable', 'client enable', 'client rotate-secret', 'client set-key',
+  'token issue', 'keys generate', 'secret', 'migrate', 'help'
 ]
 
 t.test('--help and help list every command, one line each', async (t) => {
@@ -33,7 +33,7 @@ t.test('--help after a command shows that command alone; after a group, the grou
 
   const clients = await cli(['client', '--help'], undefined)
   t.equal(clients.code, 0)
-  t.equal(clients.stdout.split('\n').filter((line) => line.startsWith('  tollgate client ')).length, 5)
+  t.equal(clients.stdout.split('\n').filter((line) => line.startsWith('  tollgate client ')).length, 7)
 })
 
 t.test('a command line that does not parse exits 2 with one line naming the problem', async (t) => {
@@ -50,7 +50,10 @@ t.test('a command line that does not parse exits 2 with one line naming the prob
     [['user', 'add', 'alice', '--admin'], /user add: unknown option '--admin'/],
     [['user', 'add', 'alice', '--roles'], /user add: option '--roles <value>' argument missing/],
     [['secret', 'now'], /secret: unexpected argument "now"/],
-    [['client'], /client needs a command: add, list, disable, enable, rotate-secret/],
+    [['client'], /client needs a command: add, list, update, disable, enable, rotate-secret, set-key/],
+    [['client', 'set-key', 'billing'], /client set-key: missing <public_key_file>/],
+    [['token'], /token needs a command: issue/],
+    [['token', 'issue', '--user'], /token issue: option '--user <value>' argument missing/],
     [['client', 'remove', 'billing'], /unknown command "client remove"/],
     [['client', 'add'], /client add: missing <client_id>/],
     [['client', 'add', 'billing', '--scopes'], /client add: option '--scopes <value>' argument missing/],
