@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../../app.js'
 import { tollgateAuth, type AuthPluginOptions } from '../../index.js'
+import { hashClientSecret } from '../../src/clients/client-secrets.js'
 import type { Environment } from '../../src/config/environment.js'
 import { bearer, testEnv } from '../helper.js'
 import { TEST_ISSUER } from '../support/forge.js'
@@ -37,7 +38,7 @@ export async function startTollgate (t: Teardown, env: Environment, port = 0): P
 
   async function clientToken (clientId: string, scopes: string[]): Promise<string> {
     if (await app.clients.find(clientId) === undefined) {
-      await app.clients.create({ id: clientId, secretHash: await app.passwords.hash(CLIENT_SECRET), scopes })
+      await app.clients.create({ id: clientId, secretHash: hashClientSecret(CLIENT_SECRET), scopes })
     }
     const response = await fetch(`${base}/auth/token`, {
       method: 'POST',

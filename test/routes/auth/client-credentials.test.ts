@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { hashClientSecret } from '../../../src/clients/client-secrets.js'
 import { bearer, build } from '../../helper.js'
+import { tokenRequest } from '../../support/client-assertions.js'
 import { decodeJwt, TEST_ISSUER } from '../../support/forge.js'
 
 const SECRET = 'a+b:c%'
@@ -10,15 +11,6 @@ const BASIC_CHALLENGE = 'Basic realm="tollgate"'
 /** RFC 6749 §2.3.1: id and secret are form-encoded, then joined by a colon and base64-encoded. */
 const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
 const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`
-
-function tokenRequest (app: FastifyInstance, fields: Record<string, string>, authorization?: string) {
-  return app.inject({
-    method: 'POST',
-    url: '/auth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization === undefined ? {} : { authorization }) },
-    payload: new URLSearchParams(fields).toString()
-  })
-}
 
 async function withClient (t: Test, scopes = ['users:read', 'reports:write']) {
   const app = await build(t)
