@@ -16,16 +16,16 @@ export const tokenCommands: Command[] = [
     synopsis: '--user <username> [--count N] [--ttl SECONDS]',
     summary: 'Print N access tokens for a user, one a line, for load tests (audit-logged on stderr)',
     options: { user: { type: 'string' }, count: { type: 'string' }, ttl: { type: 'string' } },
-    async run ({ values, io, openApp }) {
+    async run ({ values, io, openCore }) {
       if (typeof values.user !== 'string') throw cliError('token issue needs --user <username>')
       const count = wholeNumber('count', values.count) ?? 1
       const ttlSeconds = wholeNumber('ttl', values.ttl)
-      const app = await openApp()
-      const user = await app.users.findByUsername(values.user)
+      const core = await openCore()
+      const user = await core.users.findByUsername(values.user)
       if (user === undefined) throw cliError(`no user named ${quote(values.user)}`)
-      const tokens = issueTokensFor(app.tokens, app.revocations, user, { count, ttlSeconds })
+      const tokens = issueTokensFor(core.tokens, core.revocations, user, { count, ttlSeconds })
       // One JSON line on stderr, like the server's audit lines: stdout is the tokens alone.
-      auditTokensIssued(pino({ base: undefined }, io.stderr), user, count, ttlSeconds ?? app.config.ACCESS_TOKEN_TTL)
+      auditTokensIssued(pino({ base: undefined }, io.stderr), user, count, ttlSeconds ?? core.config.ACCESS_TOKEN_TTL)
       io.stdout.write(`${tokens.join('\n')}\n`)
     }
   }
