@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { hashClientSecret } from '../../../src/clients/client-secrets.js'
 import { bearer, build } from '../../helper.js'
