@@ -4,6 +4,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '../src/auth/keys.js'
+import { grantLoad, grantsDuringLoginStorm, type GrantMethod } from './lib/grants.js'
 import { median, measure, type Measurement } from './lib/measure.js'
 import { startServer, type BenchServer } from './lib/processes.js'
 import { loginStorm, serverStats, soak } from './lib/scenarios.js'
@@ -37,7 +38,13 @@ const keyFile = join(dir, 'es256.pem')
 writeFileSync(keyFile, generateKeyPair('ES256').privatePem, { mode: 0o600 })
 
 const secret = randomBytes(32).toString('base64url')
-const base = { NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000' }
+// The grant benchmark's clients, registered alike on Tollgate and on oidc-provider.
+const clientKey = generateKeyPair('ES256')
+const clientKeyFile = join(dir, 'client.pub')
+writeFileSync(clientKeyFile, clientKey.publicPem)
+const clients = { secret: randomBytes(32).toString('base64url'), privatePem: clientKey.privatePem }
+const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: clientKeyFile }
+const base = { NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', ...grantEnv }
 const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench:${process.pid}:`, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}` }
 
 console.log('starting servers…')
@@ -47,7 +54,8 @@ const sharedA = await startServer('Tollgate + Redis, instance A', 'tollgate', { 
 const sharedB = await startServer('Tollgate + Redis, instance B', 'tollgate', { ...base, ...redis })
 const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'fastify-jwt', { JWT_SECRET: secret })
 const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret })
-const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer]
+const oidcPeer = await startServer('oidc-provider', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: keyFile, ...grantEnv })
+const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer, oidcPeer]
 
 // Revocation "on" means a live revocation list: log out a few sessions on B, which A hears of through Redis.
 for (let i = 0; i < 20; i++) {
@@ -56,7 +64,7 @@ for (let i = 0; i < 20; i++) {
   await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
 }
 
-interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string }
+interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string, grant?: GrantMethod }
 const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
 const allCases: Case[] = [
   { id: 'open', label: 'Tollgate, open route (baseline)', server: hs, path: '/bench/open' },
@@ -69,14 +77,33 @@ const allCases: Case[] = [
   { id: 'fastify-open', label: 'Fastify + @fastify/jwt, open route', server: fastifyPeer, path: '/bench/open', baseline: 'open' },
   { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: fastifyPeer, path: '/bench/protected', token: hs.info.token, baseline: 'fastify-open' },
   { id: 'express-open', label: 'Express + passport-jwt, open route', server: expressPeer, path: '/bench/open', baseline: 'open' },
-  { id: 'express', label: 'Express + passport-jwt, protected', server: expressPeer, path: '/bench/protected', token: hs.info.token, baseline: 'express-open' }
+  { id: 'express', label: 'Express + passport-jwt, protected', server: expressPeer, path: '/bench/protected', token: hs.info.token, baseline: 'express-open' },
+  // The client credentials grant, each way a client authenticates, against oidc-provider signing ES256 too.
+  ...(['client_secret_basic', 'private_key_jwt'] as const).flatMap((grant): Case[] => {
+    const short = grant === 'client_secret_basic' ? 'basic' : 'jwt'
+    return [
+      { id: `grant-oidc-${short}`, label: `oidc-provider ES256, grant, ${grant}`, server: oidcPeer, path: '', grant },
+      { id: `grant-hs-${short}`, label: `Tollgate HS256, grant, ${grant}`, server: hs, path: '', grant, baseline: `grant-oidc-${short}` },
+      { id: `grant-es-${short}`, label: `Tollgate ES256, grant, ${grant}`, server: es, path: '', grant, baseline: `grant-oidc-${short}` }
+    ]
+  })
 ]
 
 const only = values.cases?.split(',')
 const cases = only === undefined ? allCases : allCases.filter((c) => only.includes(c.id))
 const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
 
-const load = (c: Case, seconds: number) => measure({ url: c.server.url + c.path, headers: bearer(c.token), connections, durationSeconds: seconds })
+const grantLoads = new Map(allCases.flatMap((c) => c.grant === undefined ? [] : [[c.id, grantLoad(c.server, c.grant, clients)] as const]))
+// The last rate seen per case: how many assertions the next measurement of a grant case needs.
+const lastRate = new Map<string, number>()
+async function load (c: Case, seconds: number): Promise<Measurement> {
+  const grant = grantLoads.get(c.id)
+  const result = grant === undefined
+    ? await measure({ url: c.server.url + c.path, headers: bearer(c.token), connections, durationSeconds: seconds })
+    : await grant({ connections, durationSeconds: seconds, expectedRate: lastRate.get(c.id) ?? 10_000 })
+  lastRate.set(c.id, Math.max(result.requestsPerSecond, lastRate.get(c.id) ?? 0))
+  return result
+}
 
 /**
  * One measurement, with the server's own CPU time per answered request: unlike requests/s, it does not
@@ -126,7 +153,9 @@ const cpu = (id: string) => summary.get(id)!.cpu
 const targets = ([
   ['protected HS256 / open route', 'hs256', 'open', 0.92],
   ['protected HS256 / Fastify + @fastify/jwt protected', 'hs256', 'fastify-jwt', 2],
-  ['revocation on / revocation off', 'revocation', 'hs256', 0.95]
+  ['revocation on / revocation off', 'revocation', 'hs256', 0.95],
+  ['grants, client_secret_basic: Tollgate ES256 / oidc-provider ES256', 'grant-es-basic', 'grant-oidc-basic', 2],
+  ['grants, private_key_jwt: Tollgate ES256 / oidc-provider ES256', 'grant-es-jwt', 'grant-oidc-jwt', 2]
 ] as const).filter(([, a, b]) => measured(a, b))
 const verdict = (value: number, wanted: number) => value >= wanted ? 'met' : 'NOT MET'
 console.log('\n' + table(['target', 'by req/s', 'by server CPU', 'wanted', 'req/s', 'CPU'], targets.map(([name, a, b, wanted]) => {
@@ -151,6 +180,20 @@ if (only === undefined) {
     ['event-loop delay p99, during the storm', `${storm.loopDelayP99.toFixed(1)} ms`, '< 20 ms', storm.loopDelayP99 < 20 ? 'met' : 'NOT MET'],
     ['logins/s', storm.loginsPerSecond.toFixed(1), '', ''],
     ['non-2xx on the protected route', String(storm.protectedFailures), '0', storm.protectedFailures === 0 ? 'met' : 'NOT MET']
+  ]))
+}
+
+if (measured('grant-es-basic')) {
+  const seconds = Math.max(duration, 2)
+  const storm = await grantsDuringLoginStorm(es, grantLoads.get('grant-es-basic')!, { connections, durationSeconds: seconds, expectedRate: rps('grant-es-basic') })
+  const kept = storm.stormed.requestsPerSecond / storm.alone.requestsPerSecond
+  console.log('\nGrants during a login storm (Tollgate ES256, client_secret_basic, with argon2id logins from 16 connections):\n')
+  console.log(table(['measure', 'value', 'wanted', ''], [
+    ['grants/s alone', storm.alone.requestsPerSecond.toFixed(0), '', ''],
+    ['grants/s during the storm', storm.stormed.requestsPerSecond.toFixed(0), `≥ ${(storm.alone.requestsPerSecond / 2).toFixed(0)} (half)`, kept >= 0.5 ? 'met' : 'NOT MET'],
+    ['grant p99 alone / during the storm', `${storm.alone.p99.toFixed(1)} / ${storm.stormed.p99.toFixed(1)} ms`, '', ''],
+    ['logins/s during the storm', storm.logins.requestsPerSecond.toFixed(1), '', ''],
+    ['non-2xx grants', String(storm.alone.non2xx + storm.stormed.non2xx + storm.alone.errors + storm.stormed.errors), '0', '']
   ]))
 }
 

@@ -4,7 +4,8 @@ export interface LoadOptions {
   url: string
   headers?: Record<string, string>
   method?: 'GET' | 'POST'
-  body?: string
+  /** The same body every time, or a new one for each request (a client assertion is accepted once). */
+  body?: string | (() => string)
   connections: number
   durationSeconds: number
   /** Requests per second across all connections; unset means as fast as the server answers. */
@@ -20,12 +21,16 @@ export interface Measurement {
   total: number
 }
 
+/** autocannon's per-request hook, setting a fresh body (autocannon then sets its length). */
+const withBody = (body: () => string) => (request: autocannon.Request): autocannon.Request => ({ ...request, body: body() })
+
 export async function measure (options: LoadOptions): Promise<Measurement> {
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
-    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(typeof options.body === 'string' ? { body: options.body } : {}),
+    ...(typeof options.body === 'function' ? { requests: [{ setupRequest: withBody(options.body) }] } : {}),
     connections: options.connections,
     duration: options.durationSeconds,
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate })

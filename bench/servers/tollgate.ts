@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { Type } from '@sinclair/typebox'
 import { buildApp } from '../../app.js'
+import { parseClientKey } from '../../src/clients/client-keys.js'
+import { hashClientSecret, newClientSecret } from '../../src/clients/client-secrets.js'
 import { announce, stats } from './report.js'
 
 /**
@@ -20,11 +23,21 @@ const password = 'bench-password-not-secret'
 if (await app.users.findByUsername(username) === undefined) {
   await app.users.create({ username, passwordHash: await app.passwords.hash(password), roles: ['admin'] })
 }
+// The client credentials grant's two clients, as the runner (and the oidc-provider peer) know them.
+const clients = [
+  { id: 'bench-basic', secretHash: hashClientSecret(process.env.BENCH_CLIENT_SECRET ?? newClientSecret()) },
+  ...(process.env.BENCH_CLIENT_KEY_FILE === undefined ? [] : [{ id: 'bench-key', publicKey: parseClientKey(readFileSync(process.env.BENCH_CLIENT_KEY_FILE, 'utf8')).pem }])
+]
+for (const client of clients) {
+  if (await app.clients.find(client.id) === undefined) await app.clients.create({ ...client, scopes: ['api:read'] })
+}
 const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
 if (login.statusCode !== 200) throw new Error(`bench login failed: ${login.body}`)
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address()
-announce(typeof address === 'object' && address !== null ? address.port : 0, { token: login.json().access_token, username, password })
+announce(typeof address === 'object' && address !== null ? address.port : 0, {
+  token: login.json().access_token, username, password, assertionAudience: app.config.JWT_ISSUER, tokenPath: '/auth/token'
+})
 
 // A clean exit on SIGTERM, so `--cpu-prof` writes its profile and the store closes.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
