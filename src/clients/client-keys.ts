@@ -21,7 +21,7 @@ function algorithmOf (key: KeyObject): AsymmetricAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return 'RS256'
   if (key.asymmetricKeyType === 'ec') return 'ES256'
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA'
-  throw invalid(`a ${key.asymmetricKeyType ?? 'symmetric'} key cannot sign client assertions: use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`)
+  throw invalid(`a key of type ${key.asymmetricKeyType ?? 'secret'} cannot sign client assertions: use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`)
 }
 
 function fromJwk (text: string): KeyObject {

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import { measure } from '../../bench/lib/measure.js'
+import { generateKeyPair } from '../../src/auth/keys.js'
 import { table } from '../../bench/lib/table.js'
 import { verifyCosts } from '../../bench/lib/verify-cost.js'
 import { TEST_SECRET } from '../helper.js'
@@ -32,6 +33,32 @@ t.test('the benchmark harness starts a Tollgate server, loads its protected rout
 
   const stats = await (await fetch(`${server.url}/bench/stats`)).json() as Record<string, number>
   t.ok(stats.heapUsed! > 0 && stats.rss! > 0 && stats.loopDelayP99! >= 0)
+})
+
+t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, both ways a client authenticates', async (t) => {
+  const dist = (path: string) => pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', path)).href
+  const { startServer } = await import(dist('processes.js')) as typeof import('../../bench/lib/processes.js')
+  const { grantLoad } = await import(dist('grants.js')) as typeof import('../../bench/lib/grants.js')
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-test-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const signing = generateKeyPair('ES256')
+  const client = generateKeyPair('ES256')
+  writeFileSync(join(dir, 'signing.pem'), signing.privatePem)
+  writeFileSync(join(dir, 'client.pub'), client.publicPem)
+  const clients = { secret: 'a-bench-client-secret', privatePem: client.privatePem }
+  const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: join(dir, 'client.pub') }
+  const servers = [
+    await startServer('Tollgate', 'tollgate', { NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'grants.db')}`, ...grantEnv }),
+    await startServer('oidc-provider', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: join(dir, 'signing.pem'), ...grantEnv })
+  ]
+  t.after(() => Promise.all(servers.map((server) => server.stop())))
+  for (const server of servers) {
+    for (const method of ['client_secret_basic', 'private_key_jwt'] as const) {
+      const result = await grantLoad(server, method, clients)({ connections: 4, durationSeconds: 1, expectedRate: 500 })
+      t.ok(result.total > 0, `${server.name}, ${method}: grants answered`)
+      t.equal(result.non2xx + result.errors, 0, `${server.name}, ${method}: every one a token`)
+    }
+  }
 })
 
 t.test('verification costs are measured for every algorithm', async (t) => {

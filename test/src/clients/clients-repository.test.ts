@@ -74,6 +74,38 @@ function repositoryCases (t: Test, store: Store): void {
     t.equal(await clients.update('nobody', { disabled: true }), false)
   })
 
+  t.test('audiences, a lifetime and a key are kept, changed and cleared', async (t) => {
+    const clients = await repository(t)
+    const pem = '-----BEGIN PUBLIC KEY-----\nkey\n-----END PUBLIC KEY-----\n'
+    const created = await clients.create({ id: 'billing', publicKey: pem, scopes: [], audiences: ['https://a.internal', 'b', 'b'], tokenTtl: 300 })
+    t.match(created, { audiences: ['https://a.internal', 'b'], tokenTtl: 300, publicKey: pem })
+    t.equal((await clients.find('billing'))?.secretHash, undefined, 'a client with a key has no secret')
+    t.equal(await clients.update('billing', { audiences: [], tokenTtl: null, publicKey: null, secretHash: HASH }), true)
+    t.match(await clients.find('billing'), { audiences: [], tokenTtl: undefined, publicKey: undefined, secretHash: HASH })
+    await t.rejects(clients.update('billing', { tokenTtl: 3601 }), INVALID)
+    await t.rejects(clients.update('billing', { audiences: ['a b'] }), INVALID)
+  })
+
+  t.test('every write moves the version on, even two in one millisecond', async (t) => {
+    const clients = await repository(t)
+    await clients.create({ id: 'billing', secretHash: HASH, scopes: [] })
+    await clients.create({ id: 'audit', secretHash: HASH, scopes: [] })
+    const seen = [(await clients.versions()).get('billing')]
+    const realNow = Date.now
+    const frozen = realNow()
+    Date.now = () => frozen
+    t.teardown(() => { Date.now = realNow })
+    for (let i = 0; i < 3; i++) {
+      await clients.update('billing', { scopes: [`s${i}`] })
+      seen.push((await clients.versions()).get('billing'))
+    }
+    t.ok(seen.every((version, i) => i === 0 || (version ?? 0) > (seen[i - 1] ?? 0)), `versions ${seen.join(' < ')}`)
+    t.same([...(await clients.versions()).keys()].sort(), ['audit', 'billing'])
+    t.same((await clients.findAll(['billing'])).map((client) => client.id), ['billing'])
+    t.same(await clients.findAll([]), [])
+    t.equal((await clients.findAll()).length, 2)
+  })
+
   t.test('rehashSecret replaces only the hash that was verified', async (t) => {
     const clients = await repository(t)
     await clients.create({ id: 'billing', secretHash: HASH, scopes: [] })
