@@ -4,8 +4,7 @@ import { parseClientKey } from '../../src/clients/client-keys.js'
 import { eventually } from '../faults/instances.js'
 import { build } from '../helper.js'
 import { assertion, clientKeyPair, tokenRequest, withAssertion, type ClientKeyPair } from '../support/client-assertions.js'
-import { sqlite, stores, uniqueRedisPrefix, REDIS_URL } from '../support/stores.js'
-import { freshRedisPrefix } from './services.js'
+import { freshRedisPrefix, sqlite, stores, REDIS_URL } from '../support/stores.js'
 
 /** Long enough that nothing in a test arrives by polling: what arrives came through Redis. */
 const NO_POLLING = { revocationSyncMs: 600_000 }
@@ -43,7 +42,7 @@ for (const store of stores) {
 
 t.test('with Redis unreachable, jtis are recorded in the database instead and a replay is still refused', async (t) => {
   const { env } = await sqlite.setup(t)
-  const unreachable = { ...env, REDIS_URL: 'redis://127.0.0.1:9', REDIS_PREFIX: uniqueRedisPrefix() }
+  const unreachable = { ...env, REDIS_URL: 'redis://127.0.0.1:9', REDIS_PREFIX: await freshRedisPrefix(t) }
   const a = await keyClient(t, unreachable)
   const b = await keyClient(t, unreachable, {}, a.key)
   const made = await assertion(a.key, 'billing')
