@@ -28,8 +28,11 @@ const MetadataSchema = Type.Object({
   response_types_supported: Names,
   grant_types_supported: Names,
   token_endpoint_auth_methods_supported: Names,
+  token_endpoint_auth_signing_alg_values_supported: Names,
   introspection_endpoint_auth_methods_supported: Names,
+  introspection_endpoint_auth_signing_alg_values_supported: Names,
   revocation_endpoint_auth_methods_supported: Names,
+  revocation_endpoint_auth_signing_alg_values_supported: Names,
   service_documentation: Type.String()
 }, { additionalProperties: true })
 

@@ -22,7 +22,8 @@ const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async function (request, reply) {
     const { body } = request
     // A `client_id` alone is a public client's (RFC 7009 §2.1, `none`): it proves nothing, and a login's token needs nothing.
-    const presentsClient = request.headers.authorization !== undefined || body.client_secret !== undefined
+    const presentsClient = request.headers.authorization !== undefined || body.client_secret !== undefined ||
+      body.client_assertion !== undefined || body.client_assertion_type !== undefined
     const client = presentsClient ? await fastify.authenticateClient(request, body) : undefined
     const revoked = await fastify.revocation.revoke(body.token, client?.id)
     if (revoked !== undefined) {

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { MAX_TOKEN_LENGTH } from '../../src/auth/claims.js'
-import { JWT_BEARER_ASSERTION_TYPE } from '../../src/clients/client-assertion.js'
 import { TollgateError } from '../../src/errors.js'
 import { auditClientGrant, auditLogin, auditRefresh } from '../../src/http/audit.js'
 import { clientAuthentication } from '../../src/http/client-authentication.js'
-import { OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username, errorResponse } from '../../src/http/schemas.js'
+import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username, errorResponse } from '../../src/http/schemas.js'
 
 const invalidRequest = (message: string): TollgateError => new TollgateError('ERR_INVALID_REQUEST', message)
 const INVALID_PASSWORD = new TollgateError('ERR_INVALID_GRANT', 'Invalid username or password')
@@ -18,10 +16,7 @@ const TokenRequest = Type.Object({
   password: Type.Optional(Password),
   refresh_token: Type.Optional(RefreshToken),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
-  client_id: Type.Optional(Type.String({ maxLength: 256 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
-  client_assertion_type: Type.Optional(Type.String({ maxLength: 256, description: `\`${JWT_BEARER_ASSERTION_TYPE}\` for \`private_key_jwt\`` })),
-  client_assertion: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH, description: 'A JWT signed by the client\'s key (RFC 7523 §2.2)' })),
+  ...ClientAuthenticationMembers,
   resource: Type.Optional(Type.Union([Resource, Type.Array(Resource, { maxItems: 16 })], { description: 'RFC 8707: the audience the token is for' }))
 })
 

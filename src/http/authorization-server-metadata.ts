@@ -3,7 +3,10 @@ import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
 
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
+
+/** What a `private_key_jwt` assertion may be signed with: one algorithm per key type (client-keys.ts). */
+const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
 /**
  * RFC 8414 §2 authorization server metadata, built once from the configuration: every URL from
@@ -24,9 +27,13 @@ export function authorizationServerMetadata (config: Config) {
     response_types_supported: [],
     grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // Required beside private_key_jwt (RFC 8414 §2); `none` and HMAC are never accepted.
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     // `none`: a user's own token is revoked by presenting it, with no client.
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     service_documentation: url('/docs')
   }
 }

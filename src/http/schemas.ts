@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { MAX_TOKEN_LENGTH } from '../auth/claims.js'
+import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
 import { HTTP_ERROR_CODES } from '../errors.js'
 
 /** A stable, machine-readable name of the failure: what a client branches on. */
@@ -48,10 +49,20 @@ export const OAuthErrorSchema = Type.Object({
   code: ErrorCode
 }, { $id: 'OAuthError', title: 'OAuthError' })
 
+/**
+ * The body members a client authenticates with wherever it may (RFC 6749 §2.3.1, RFC 7523 §2.2): its id
+ * and secret, or a signed assertion.
+ */
+export const ClientAuthenticationMembers = {
+  client_id: Type.Optional(Type.String({ maxLength: 256 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 256, description: `\`${JWT_BEARER_ASSERTION_TYPE}\` for \`private_key_jwt\`` })),
+  client_assertion: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH, description: 'A JWT signed by the client\'s key (RFC 7523 §2.2)' }))
+}
+
 /** The form RFC 7662 §2.1 and RFC 7009 §2.1 share: the token, a hint, and the client's own credentials. */
 export const TokenPresentation = Type.Object({
   token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
   token_type_hint: Type.Optional(Type.String({ maxLength: 64, description: '`access_token` or `refresh_token`: not needed, their shapes differ' })),
-  client_id: Type.Optional(Type.String({ maxLength: 256 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 1024 }))
+  ...ClientAuthenticationMembers
 })

@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { createRemoteJWKSet, exportSPKI, generateKeyPair, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import t, { type Test } from 'tap'
+import { parseClientKey } from '../../src/clients/client-keys.js'
 import { bearer, createUser, PASSWORD } from '../helper.js'
 import { writeKeyPair } from '../service/keys.js'
 import { startTollgate, type RunningTollgate } from '../service/running-tollgate.js'
@@ -94,4 +95,20 @@ t.test('introspection needs the introspect permission', async (t) => {
   const response = await oauth.introspectionRequest(context.as, { client_id: 'plain' }, oauth.ClientSecretBasic(secret), 'x', insecure)
   t.equal(response.status, 403)
   t.match(await response.json(), { code: 'ERR_FORBIDDEN' })
+})
+
+t.test('private_key_jwt as oauth4webapi signs it: a token, introspection and revocation, each with a fresh assertion', async (t) => {
+  const context = await setup(t)
+  t.ok(context.as.token_endpoint_auth_methods_supported?.includes('private_key_jwt'))
+  t.same(context.as.token_endpoint_auth_signing_alg_values_supported, ['RS256', 'ES256', 'EdDSA'])
+  const { privateKey, publicKey } = await generateKeyPair('ES256')
+  await context.tollgate.app.clientAdministration.add('signer', { scopes: ['users:read'], permissions: ['introspect'], key: parseClientKey(await exportSPKI(publicKey)) })
+  const client = { client_id: 'signer' }
+  const auth = oauth.PrivateKeyJwt(privateKey)
+  const granted = await oauth.clientCredentialsGrantRequest(context.as, client, auth, { scope: 'users:read' }, insecure)
+  const { access_token: token } = await oauth.processClientCredentialsResponse(context.as, client, granted)
+  const described = await oauth.processIntrospectionResponse(context.as, client, await oauth.introspectionRequest(context.as, client, auth, token, insecure))
+  t.match(described, { active: true, sub: 'signer', client_id: 'signer', scope: 'users:read' })
+  await oauth.processRevocationResponse(await oauth.revocationRequest(context.as, client, auth, token, insecure))
+  t.same(await introspect(context, token), { active: false }, 'revoked')
 })
