@@ -24,8 +24,8 @@ function readKey<T> (variable: string, file: string, load: (pem: string) => T): 
 
 /**
  * The access-token signer and verifier, configured once from the environment. With an asymmetric
- * algorithm, the keys named in JWT_RETIRED_KEY_FILES keep verifying for one access-token lifetime after
- * they stopped signing (as recorded in the store, so every instance agrees), and are then dropped.
+ * algorithm, the keys named in JWT_RETIRED_KEY_FILES keep verifying for one access-token lifetime (the
+ * longest a client has, if longer) after they stopped signing (as recorded in the store, so every instance agrees), and are then dropped.
  */
 export async function tokenServiceFromConfig (config: Config, db: Db, notify: (notice: KeyNotice) => void): Promise<TokenService> {
   const constraints = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL }
@@ -37,8 +37,10 @@ export async function tokenServiceFromConfig (config: Config, db: Db, notify: (n
   const retired: PublicKey[] = (config.JWT_RETIRED_KEY_FILES ?? '').split(',').map((file) => file.trim()).filter((file) => file !== '')
     .map((file) => readKey('JWT_RETIRED_KEY_FILES', file, (pem) => loadPublicKey(algorithm, pem)))
   const retiredAt = await recordSigningKeys(db, signingKey.kid, retired.map((key) => key.kid))
-  // Tokens signed just before retirement live one access-token lifetime, plus the verifiers' clock leeway.
-  const graceMs = (config.ACCESS_TOKEN_TTL + CLOCK_LEEWAY_SECONDS) * 1000
+  // Tokens signed just before retirement live one access-token lifetime, plus the verifiers' clock leeway;
+  // a client's own lifetime (`client add --ttl`) may be the longer one.
+  const longestClientTtl = await db.selectFrom('clients').select((eb) => eb.fn.max('token_ttl').as('longest')).executeTakeFirst()
+  const graceMs = (Math.max(config.ACCESS_TOKEN_TTL, Number(longestClientTtl?.longest ?? 0)) + CLOCK_LEEWAY_SECONDS) * 1000
   const retiredKeys = retired.filter((key) => key.kid !== signingKey.kid).map((key) => ({ key, acceptUntil: (retiredAt.get(key.kid) ?? 0) + graceMs }))
   for (const { key, acceptUntil } of retiredKeys) {
     notify(acceptUntil > Date.now()

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { bearer, build, createUser, login, type TestUser } from '../helper.js'
 import { accessClaims, decodeJwt, signToken } from '../support/forge.js'
+import { tokenRequest } from '../support/client-assertions.js'
 import { ASYMMETRIC, signingEnv, sqliteFile, writeKeyPair } from './keys.js'
 
 const TTL_SECONDS = 900
@@ -108,4 +109,24 @@ t.test('a retired key stops verifying when its window ends, without a restart, e
     t.equal(response.statusCode, 401, name)
     t.match(response.headers['www-authenticate'], /error_description="The access token was signed with an unknown key"/, name)
   }
+})
+
+t.test('a retired key verifies a client\'s longer-lived tokens as long as they live', async (t) => {
+  const dir = t.testdir()
+  const a = writeKeyPair(dir, 'ES256', 'a')
+  const b = writeKeyPair(dir, 'ES256', 'b')
+  const store = { DATABASE_URL: sqliteFile(dir), ACCESS_TOKEN_TTL: String(TTL_SECONDS) }
+  const first = await build(t, signingEnv(a, [], store))
+  const { secret = '' } = await first.clientAdministration.add('billing', { tokenTtl: 3600 })
+  const granted = await tokenRequest(first, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret })
+  const token: string = granted.json().access_token
+  await first.close()
+
+  const rotated = await build(t, signingEnv(b, [a], store))
+  // Longer ago than ACCESS_TOKEN_TTL, well within the client's hour.
+  await rotated.db.updateTable('signing_keys').set({ retired_at: Date.now() - GRACE_MS - 1000 }).where('kid', '=', a.kid).execute()
+  await rotated.close()
+  const later = await build(t, signingEnv(b, [a], store))
+  t.match(await later.tokens.verify(token), { sub: 'billing' }, 'the client\'s token still verifies')
+  t.same(await jwksKids(later), [a.kid, b.kid].sort(), 'and the key is still published')
 })
