@@ -2,6 +2,7 @@ import { JWT_BEARER_ASSERTION_TYPE } from '../../src/clients/client-assertion.js
 import { assertionPool, type AssertionPool } from './assertions.js'
 import { measure, type LoadOptions, type Measurement } from './measure.js'
 import type { BenchServer } from './processes.js'
+import { logins } from './scenarios.js'
 
 export type GrantMethod = 'client_secret_basic' | 'private_key_jwt'
 
@@ -44,16 +45,6 @@ export type GrantLoad = ReturnType<typeof grantLoad>
 /** Grants at full speed alone, then with a storm of argon2 logins on the same server at the same time. */
 export async function grantsDuringLoginStorm (server: BenchServer, load: GrantLoad, options: { connections: number, durationSeconds: number, expectedRate: number }) {
   const alone = await load(options)
-  const [stormed, logins] = await Promise.all([
-    load(options),
-    measure({
-      url: `${server.url}/auth/login`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: server.info.username, password: server.info.password }),
-      connections: 16,
-      durationSeconds: options.durationSeconds
-    })
-  ])
-  return { alone, stormed, logins }
+  const [stormed, storm] = await Promise.all([load(options), logins(server, options.durationSeconds)])
+  return { alone, stormed, logins: storm }
 }

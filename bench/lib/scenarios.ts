@@ -1,6 +1,18 @@
 import type { ServerStats } from '../servers/report.js'
-import { measure } from './measure.js'
+import { measure, type Measurement } from './measure.js'
 import type { BenchServer } from './processes.js'
+
+/** A storm of argon2id logins from 16 connections, as fast as the server takes them. */
+export function logins (server: BenchServer, durationSeconds: number): Promise<Measurement> {
+  return measure({
+    url: `${server.url}/auth/login`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: server.info.username, password: server.info.password }),
+    connections: 16,
+    durationSeconds
+  })
+}
 
 export async function serverStats (server: BenchServer, reset: boolean): Promise<ServerStats> {
   const response = await fetch(`${server.url}/bench/stats${reset ? '?reset=1' : ''}`)
@@ -29,23 +41,16 @@ export async function loginStorm (server: BenchServer, { durationSeconds, rate }
   })
   const idle = await steady()
   await serverStats(server, true)
-  const [loaded, logins] = await Promise.all([
+  const [loaded, stormed] = await Promise.all([
     steady(),
-    measure({
-      url: `${server.url}/auth/login`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: server.info.username, password: server.info.password }),
-      connections: 16,
-      durationSeconds
-    })
+    logins(server, durationSeconds)
   ])
   const stats = await serverStats(server, true)
   return {
     idleP99: idle.p99,
     stormP99: loaded.p99,
     loopDelayP99: stats.loopDelayP99,
-    loginsPerSecond: logins.requestsPerSecond,
+    loginsPerSecond: stormed.requestsPerSecond,
     protectedFailures: idle.non2xx + idle.errors + loaded.non2xx + loaded.errors
   }
 }

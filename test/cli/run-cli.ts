@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { PassThrough, Readable, Writable } from 'node:stream'
+import type { Test } from 'tap'
 import type { CliIo } from '../../cli/command.js'
 import { runCli } from '../../cli/main.js'
 import type { Environment } from '../../src/config/environment.js'
@@ -46,6 +47,17 @@ export function fakeTerminal (...chunks: string[]): { stdin: CliIo['stdin'], raw
   })
   for (const chunk of chunks) stdin.write(chunk)
   return { stdin, rawModes }
+}
+
+/** Runs each command line, expecting it to fail with `code`, nothing on stdout and one line on stderr matching its reason. */
+export async function expectFailures (t: Test, env: Environment, cases: Array<[string[], RegExp]>, code = 1): Promise<void> {
+  for (const [argv, reason] of cases) {
+    const run = await cli(argv, env)
+    t.equal(run.code, code, argv.join(' '))
+    t.equal(run.stdout, '', `${argv.join(' ')}: nothing on stdout`)
+    t.ok(isOneErrorLine(run.stderr), `one line: ${JSON.stringify(run.stderr)}`)
+    t.match(run.stderr, reason)
+  }
 }
 
 /** Every failure is exactly one line on stderr, starting with `tollgate: `. */
