@@ -15,8 +15,8 @@ export interface ClientsPluginOptions {
   syncIntervalMs?: number
 }
 
-/** jtis of expired assertions are only forgotten, never needed again, so this can be lazy. */
-const PURGE_INTERVAL_MS = 10 * 60_000
+/** Often enough that each purge is small: jtis pile up at the rate of private_key_jwt grants. */
+const PURGE_INTERVAL_MS = 30_000
 
 /**
  * Keeps this instance's copy of the clients current: loaded at start, changed at once by a message

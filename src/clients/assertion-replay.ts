@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { CLOCK_LEEWAY_SECONDS } from '../auth/claims.js'
 import type { Db } from '../db/database.js'
@@ -9,6 +10,8 @@ import type { Db } from '../db/database.js'
 export interface JtiRegistry {
   firstUse (clientId: string, jti: string, exp: number): Promise<boolean>
 }
+
+const PURGE_BATCH = 1000
 
 /** Until when (epoch seconds) a jti is kept: its assertion's expiry, with the clock leeway on top. */
 const keepUntil = (exp: number): number => exp + CLOCK_LEEWAY_SECONDS
@@ -23,9 +26,19 @@ export function createDatabaseJtiRegistry (db: Db) {
     return result.numInsertedOrUpdatedRows === 1n
   }
 
-  /** Forgets jtis whose assertions can no longer be accepted anyway. */
+  /**
+   * Forgets jtis whose assertions can no longer be accepted anyway, a batch at a time: SQLite deletes on
+   * the event loop, and one statement over minutes of grants would hold every request meanwhile.
+   */
   async function purgeExpired (nowSeconds: number = Math.floor(Date.now() / 1000)): Promise<void> {
-    await db.deleteFrom('client_assertion_jtis').where('expires_at', '<', nowSeconds).execute()
+    for (;;) {
+      const batch = db.selectFrom('client_assertion_jtis').select(['client_id', 'jti']).where('expires_at', '<', nowSeconds).limit(PURGE_BATCH).$asTuple('client_id', 'jti')
+      const { numDeletedRows } = await db.deleteFrom('client_assertion_jtis')
+        .where(({ eb, refTuple }) => eb(refTuple('client_id', 'jti'), 'in', batch))
+        .executeTakeFirst()
+      if (numDeletedRows < BigInt(PURGE_BATCH)) return
+      await setImmediate()
+    }
   }
 
   return { firstUse, purgeExpired }

@@ -3,6 +3,7 @@ import { createDatabaseJtiRegistry } from '../../../src/clients/assertion-replay
 import { createClientDirectory } from '../../../src/clients/client-directory.js'
 import { createClientsRepository } from '../../../src/clients/clients-repository.js'
 import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
+import { stores } from '../../support/stores.js'
 
 async function store (t: { after (fn: () => unknown): void }) {
   const db = createDatabase({ url: 'sqlite::memory:' })
@@ -44,15 +45,24 @@ t.test('sync reads what changed and forgets what was removed', async (t) => {
   t.equal(directory.get('billing'), undefined, 'refresh forgets a client that is gone')
 })
 
-t.test('the database registry accepts a jti once per client, and forgets it after its assertion expired', async (t) => {
-  const db = await store(t)
-  const jtis = createDatabaseJtiRegistry(db)
-  const now = Math.floor(Date.now() / 1000)
-  t.equal(await jtis.firstUse('billing', 'j1', now + 60), true)
-  t.equal(await jtis.firstUse('billing', 'j1', now + 60), false)
-  t.equal(await jtis.firstUse('audit', 'j1', now + 60), true, 'another client may use the same jti')
-  await jtis.purgeExpired(now + 60 + 60)
-  t.equal(await jtis.firstUse('billing', 'j1', now + 60), false, 'kept for the clock leeway after its exp')
-  await jtis.purgeExpired(now + 60 + 61)
-  t.equal(await jtis.firstUse('billing', 'j1', now + 60), true, 'forgotten once it can no longer be accepted anyway')
-})
+for (const kind of stores) {
+  t.test(`the database registry on ${kind.name} accepts a jti once per client, and forgets it after its assertion expired`, async (t) => {
+    const { env, options } = await kind.setup(t)
+    const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+    t.after(() => db.destroy())
+    await migrateToLatest(db, options.databaseSchema)
+    const jtis = createDatabaseJtiRegistry(db)
+    const now = Math.floor(Date.now() / 1000)
+    t.equal(await jtis.firstUse('billing', 'j1', now + 60), true)
+    t.equal(await jtis.firstUse('billing', 'j1', now + 60), false)
+    t.equal(await jtis.firstUse('billing', 'j1', now + 90), false, 'nor with another exp')
+    t.equal(await jtis.firstUse('audit', 'j1', now + 60), true, 'another client may use the same jti')
+    // More than one batch of the purge, all but one already past.
+    await db.insertInto('client_assertion_jtis').values(Array.from({ length: 2500 }, (_, i) => ({ client_id: 'bulk', jti: `b${i}`, expires_at: now - 1 }))).execute()
+    await jtis.purgeExpired(now + 60 + 60)
+    t.equal(await jtis.firstUse('billing', 'j1', now + 60), false, 'kept for the clock leeway after its exp')
+    t.equal((await db.selectFrom('client_assertion_jtis').select('jti').where('client_id', '=', 'bulk').execute()).length, 0, 'every batch purged')
+    await jtis.purgeExpired(now + 60 + 61)
+    t.equal(await jtis.firstUse('billing', 'j1', now + 60), true, 'forgotten once it can no longer be accepted anyway')
+  })
+}
