@@ -86,7 +86,9 @@ const allCases: Case[] = [
       { id: `grant-hs-${short}`, label: `Tollgate HS256, grant, ${grant}`, server: hs, path: '', grant, baseline: `grant-oidc-${short}` },
       { id: `grant-es-${short}`, label: `Tollgate ES256, grant, ${grant}`, server: es, path: '', grant, baseline: `grant-oidc-${short}` }
     ]
-  })
+  }),
+  // A fleet's set-up: the assertion's jti goes to Redis (SET NX) instead of a SQLite write.
+  { id: 'grant-redis-jwt', label: 'Tollgate HS256 + Redis, grant, private_key_jwt', server: sharedA, path: '', grant: 'private_key_jwt', baseline: 'grant-oidc-jwt' }
 ]
 
 const only = values.cases?.split(',')
