@@ -5,6 +5,7 @@ import * as refreshTokens from './0003-refresh-tokens.js'
 import * as clients from './0004-clients.js'
 import * as signingKeys from './0005-signing-keys.js'
 import * as clientPermissions from './0006-client-permissions.js'
+import * as sessionDetails from './0007-session-details.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-refresh-tokens': refreshTokens,
   '0004-clients': clients,
   '0005-signing-keys': signingKeys,
-  '0006-client-permissions': clientPermissions
+  '0006-client-permissions': clientPermissions,
+  '0007-session-details': sessionDetails
 }
