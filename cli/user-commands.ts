@@ -1,31 +1,11 @@
 import type { Core } from '../src/core.js'
-import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, usernameTooLong, type UserWithHash } from '../src/users/users-repository.js'
+import { auditAccountChange } from '../src/http/account-audit.js'
+import { checkUsername } from '../src/users/username-policy.js'
+import { MAX_ROLES, ROLE_PATTERN, type UserWithHash } from '../src/users/users-repository.js'
+import { cliAuditLog, operator } from './audit-log.js'
 import { cliError, quote, type Command } from './command.js'
 import { readPassword } from './read-password.js'
-import { length, printTable } from './table.js'
-
-// The API's own bounds (src/http/schemas.ts, routes/admin/users.ts), so a user made here can always log in.
-const MIN_PASSWORD_LENGTH = 8
-const MAX_PASSWORD_LENGTH = 1024
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
-
-function checkUsername (username: string): void {
-  if (username === '') throw cliError('the username must not be empty')
-  // The store's own limit, checked here too so nobody types a password for a name it would refuse.
-  if (length(username) > MAX_USERNAME_LENGTH || length(usernameKey(username)) > MAX_USERNAME_LENGTH) {
-    throw usernameTooLong()
-  }
-  if (CONTROL.test(username) || username.trim() !== username) {
-    throw cliError('the username must not contain control characters or start or end with a space')
-  }
-}
-
-function checkPassword (password: string): void {
-  if (length(password) < MIN_PASSWORD_LENGTH) throw cliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
-  if (length(password) > MAX_PASSWORD_LENGTH) throw cliError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
-}
+import { printTable } from './table.js'
 
 /** `a,b` → `['a', 'b']`; an empty list is allowed (no roles). */
 function parseRoles (list: string): string[] {
@@ -52,14 +32,14 @@ export const userCommands: Command[] = [
     positionals: ['username'],
     options: { roles: { type: 'string' } },
     async run ({ positionals: [username = ''], values, io, openCore }) {
+      // Checked before asking, so nobody types a password for a name that cannot be had.
       checkUsername(username)
       const roles = parseRoles(typeof values.roles === 'string' ? values.roles : '')
       const core = await openCore()
-      // Checked before asking, so nobody types a password for a name that cannot be had.
       if (await core.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
       const password = await readPassword(io, username)
-      checkPassword(password)
-      const user = await core.users.create({ username, passwordHash: await core.passwords.hash(password), roles })
+      const user = await core.accounts.create({ username, password, roles })
+      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.create', { by: operator(), userId: user.id, username, roles: user.roles }, 'user created')
       io.stdout.write(`${user.id}\n`)
     }
   },
@@ -109,6 +89,33 @@ export const userCommands: Command[] = [
       const user = await findUser(core, username)
       await core.sessions.setDisabled(user.id, false)
       io.stdout.write(`${user.username} is enabled\n`)
+    }
+  },
+  {
+    name: 'user passwd',
+    synopsis: '<username>',
+    summary: 'Set a user\'s password (one line on standard input); ends every session they have',
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      const user = await findUser(core, username)
+      const password = await readPassword(io, user.username)
+      await core.accounts.setPassword(user.id, password)
+      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.password', { by: operator(), userId: user.id, username: user.username }, 'password set')
+      io.stdout.write(`${user.username} has a new password; the sessions they had are ended\n`)
+    }
+  },
+  {
+    name: 'user delete',
+    synopsis: '<username>',
+    summary: 'Delete a user and end the tokens they hold; the username can be used again',
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      const user = await findUser(core, username)
+      await core.accounts.remove(user.id)
+      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.delete', { by: operator(), userId: user.id, username: user.username }, 'user deleted')
+      io.stdout.write(`${user.username} is deleted; the tokens they held no longer work\n`)
     }
   }
 ]
