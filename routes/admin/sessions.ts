@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditAccountChange } from '../../src/http/account-audit.js'
-import { presentSession, IdParams, SessionSchema } from '../../src/http/account-schemas.js'
+import { endSessionSchema, IdParams, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
 import { errorResponse } from '../../src/http/schemas.js'
 
 const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -25,15 +25,7 @@ const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.delete('/sessions/:id', {
     config: { auth: { roles: ['admin'] } },
-    schema: {
-      tags: ['admin'],
-      summary: 'End any user\'s session: its access tokens are refused at once on every instance, its refresh token for good',
-      params: IdParams,
-      response: {
-        204: Type.Null({ description: 'Ended' }),
-        404: errorResponse('`ERR_SESSION_NOT_FOUND`: no live session has this id')
-      }
-    }
+    schema: endSessionSchema('admin', 'any user\'s session', 'no live session has this id')
   }, async function (request, reply) {
     const ended = await fastify.userSessions.end(request.params.id)
     if (ended === undefined) throw new TollgateError('ERR_SESSION_NOT_FOUND', 'No live session has this id')

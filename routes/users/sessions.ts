@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditAccountChange } from '../../src/http/account-audit.js'
-import { presentSession, IdParams, SessionSchema } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/schemas.js'
+import { endSessionSchema, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
 
 const sessions: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/me/sessions', {
@@ -20,15 +19,7 @@ const sessions: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.delete('/me/sessions/:id', {
     config: { auth: true },
-    schema: {
-      tags: ['sessions'],
-      summary: 'End one of your sessions: its access tokens are refused at once on every instance, its refresh token for good',
-      params: IdParams,
-      response: {
-        204: Type.Null({ description: 'Ended' }),
-        404: errorResponse('`ERR_SESSION_NOT_FOUND`: none of your live sessions has this id')
-      }
-    }
+    schema: endSessionSchema('sessions', 'one of your sessions', 'none of your live sessions has this id')
   }, async function (request, reply) {
     const { sub } = request.user
     const ended = await fastify.userSessions.end(request.params.id, sub)

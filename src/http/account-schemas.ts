@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { LiveSession } from '../auth/refresh-tokens.js'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password-policy.js'
+import { errorResponse } from './schemas.js'
 
 /**
  * A password being set. The schema only caps the size, far above the policy's limit, so that a password
@@ -23,6 +24,17 @@ export const SessionSchema = Type.Object({
 
 /** A path `:id`: sessions and users are both named by UUIDs. */
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+/** The schema of a route that ends one session: the user's own route and the admin's differ only in whose. */
+export const endSessionSchema = (tag: string, whose: string, notFound: string) => ({
+  tags: [tag],
+  summary: `End ${whose}: its access tokens are refused at once on every instance, its refresh token for good`,
+  params: IdParams,
+  response: {
+    204: Type.Null({ description: 'Ended' }),
+    404: errorResponse(`\`ERR_SESSION_NOT_FOUND\`: ${notFound}`)
+  }
+})
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString()
 
