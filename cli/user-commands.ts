@@ -1,9 +1,8 @@
 import type { Core } from '../src/core.js'
-import { auditAccountChange } from '../src/http/account-audit.js'
 import { checkUsername } from '../src/users/username-policy.js'
 import { MAX_ROLES, ROLE_PATTERN, type UserWithHash } from '../src/users/users-repository.js'
-import { cliAuditLog, operator } from './audit-log.js'
-import { cliError, quote, type Command } from './command.js'
+import { auditCommand } from './audit-log.js'
+import { cliError, quote, type CliIo, type Command } from './command.js'
 import { readPassword } from './read-password.js'
 import { printTable } from './table.js'
 
@@ -20,6 +19,20 @@ async function findUser (core: Core, username: string): Promise<UserWithHash> {
   const user = await core.users.findByUsername(username)
   if (user === undefined) throw cliError(`no user named ${quote(username)}`)
   return user
+}
+
+/** A command on one existing user, its only argument: `act` makes the change and says what it did. */
+function onUser (name: string, summary: string, act: (core: Core, user: UserWithHash, io: CliIo) => Promise<string>): Command {
+  return {
+    name,
+    synopsis: '<username>',
+    summary,
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      io.stdout.write(`${await act(core, await findUser(core, username), io)}\n`)
+    }
+  }
 }
 
 const describeRoles = (roles: string[]): string => roles.length === 0 ? 'no roles' : `the roles ${roles.join(',')}`
@@ -39,7 +52,7 @@ export const userCommands: Command[] = [
       if (await core.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
       const password = await readPassword(io, username)
       const user = await core.accounts.create({ username, password, roles })
-      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.create', { by: operator(), userId: user.id, username, roles: user.roles }, 'user created')
+      auditCommand(io, core, 'admin.user.create', { userId: user.id, username, roles: user.roles }, 'user created')
       io.stdout.write(`${user.id}\n`)
     }
   },
@@ -67,55 +80,22 @@ export const userCommands: Command[] = [
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
-  {
-    name: 'user disable',
-    synopsis: '<username>',
-    summary: 'Stop a user from logging in; ends the tokens they hold',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      await core.sessions.setDisabled(user.id, true)
-      io.stdout.write(`${user.username} is disabled; the tokens they held no longer work\n`)
-    }
-  },
-  {
-    name: 'user enable',
-    synopsis: '<username>',
-    summary: 'Let a disabled user log in again',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      await core.sessions.setDisabled(user.id, false)
-      io.stdout.write(`${user.username} is enabled\n`)
-    }
-  },
-  {
-    name: 'user passwd',
-    synopsis: '<username>',
-    summary: 'Set a user\'s password (one line on standard input); ends every session they have',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      const password = await readPassword(io, user.username)
-      await core.accounts.setPassword(user.id, password)
-      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.password', { by: operator(), userId: user.id, username: user.username }, 'password set')
-      io.stdout.write(`${user.username} has a new password; the sessions they had are ended\n`)
-    }
-  },
-  {
-    name: 'user delete',
-    synopsis: '<username>',
-    summary: 'Delete a user and end the tokens they hold; the username can be used again',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      await core.accounts.remove(user.id)
-      auditAccountChange(cliAuditLog(io, core.config.LOG_LEVEL), 'admin.user.delete', { by: operator(), userId: user.id, username: user.username }, 'user deleted')
-      io.stdout.write(`${user.username} is deleted; the tokens they held no longer work\n`)
-    }
-  }
+  onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user) => {
+    await core.sessions.setDisabled(user.id, true)
+    return `${user.username} is disabled; the tokens they held no longer work`
+  }),
+  onUser('user enable', 'Let a disabled user log in again', async (core, user) => {
+    await core.sessions.setDisabled(user.id, false)
+    return `${user.username} is enabled`
+  }),
+  onUser('user passwd', 'Set a user\'s password (one line on standard input); ends every session they have', async (core, user, io) => {
+    await core.accounts.setPassword(user.id, await readPassword(io, user.username))
+    auditCommand(io, core, 'admin.user.password', { userId: user.id, username: user.username }, 'password set')
+    return `${user.username} has a new password; the sessions they had are ended`
+  }),
+  onUser('user delete', 'Delete a user and end the tokens they hold; the username can be used again', async (core, user, io) => {
+    await core.accounts.remove(user.id)
+    auditCommand(io, core, 'admin.user.delete', { userId: user.id, username: user.username }, 'user deleted')
+    return `${user.username} is deleted; the tokens they held no longer work`
+  })
 ]
