@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
+import { SessionSchema } from './src/http/account-schemas.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
 import clientAuthentication from './plugins/client-authentication.js'
@@ -86,7 +87,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     jwt: parent.tokens.jwtPluginOptions
   }))
   await app.register(swagger)
-  for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)
+  for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema, SessionSchema]) app.addSchema(schema)
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes') })
   return app
 }

@@ -42,7 +42,7 @@ if (app.config.NODE_ENV !== 'production') {
       password: app.config.TOLLGATE_ADMIN_PASSWORD
     })
   } catch (error) {
-    refuse(`cannot create the first admin from TOLLGATE_ADMIN_USERNAME: ${reason(error)}`)
+    refuse(`cannot create the first admin: ${reason(error)}`)
   }
   if (created !== undefined) {
     app.log.warn({ event: 'admin.created', username: created.username }, 'the user store was empty: created the first admin')

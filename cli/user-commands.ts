@@ -1,31 +1,10 @@
 import type { Core } from '../src/core.js'
-import { MAX_ROLES, MAX_USERNAME_LENGTH, ROLE_PATTERN, usernameKey, usernameTooLong, type UserWithHash } from '../src/users/users-repository.js'
-import { cliError, quote, type Command } from './command.js'
+import { checkUsername } from '../src/users/username-policy.js'
+import { MAX_ROLES, ROLE_PATTERN, type UserWithHash } from '../src/users/users-repository.js'
+import { auditCommand } from './audit-log.js'
+import { cliError, quote, type CliIo, type Command } from './command.js'
 import { readPassword } from './read-password.js'
-import { length, printTable } from './table.js'
-
-// The API's own bounds (src/http/schemas.ts, routes/admin/users.ts), so a user made here can always log in.
-const MIN_PASSWORD_LENGTH = 8
-const MAX_PASSWORD_LENGTH = 1024
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
-
-function checkUsername (username: string): void {
-  if (username === '') throw cliError('the username must not be empty')
-  // The store's own limit, checked here too so nobody types a password for a name it would refuse.
-  if (length(username) > MAX_USERNAME_LENGTH || length(usernameKey(username)) > MAX_USERNAME_LENGTH) {
-    throw usernameTooLong()
-  }
-  if (CONTROL.test(username) || username.trim() !== username) {
-    throw cliError('the username must not contain control characters or start or end with a space')
-  }
-}
-
-function checkPassword (password: string): void {
-  if (length(password) < MIN_PASSWORD_LENGTH) throw cliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
-  if (length(password) > MAX_PASSWORD_LENGTH) throw cliError(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
-}
+import { printTable } from './table.js'
 
 /** `a,b` → `['a', 'b']`; an empty list is allowed (no roles). */
 function parseRoles (list: string): string[] {
@@ -42,6 +21,20 @@ async function findUser (core: Core, username: string): Promise<UserWithHash> {
   return user
 }
 
+/** A command on one existing user, its only argument: `act` makes the change and says what it did. */
+function onUser (name: string, summary: string, act: (core: Core, user: UserWithHash, io: CliIo) => Promise<string>): Command {
+  return {
+    name,
+    synopsis: '<username>',
+    summary,
+    positionals: ['username'],
+    async run ({ positionals: [username = ''], io, openCore }) {
+      const core = await openCore()
+      io.stdout.write(`${await act(core, await findUser(core, username), io)}\n`)
+    }
+  }
+}
+
 const describeRoles = (roles: string[]): string => roles.length === 0 ? 'no roles' : `the roles ${roles.join(',')}`
 
 export const userCommands: Command[] = [
@@ -52,14 +45,14 @@ export const userCommands: Command[] = [
     positionals: ['username'],
     options: { roles: { type: 'string' } },
     async run ({ positionals: [username = ''], values, io, openCore }) {
+      // Checked before asking, so nobody types a password for a name that cannot be had.
       checkUsername(username)
       const roles = parseRoles(typeof values.roles === 'string' ? values.roles : '')
       const core = await openCore()
-      // Checked before asking, so nobody types a password for a name that cannot be had.
       if (await core.users.findByUsername(username) !== undefined) throw cliError(`username ${quote(username)} is already taken`)
       const password = await readPassword(io, username)
-      checkPassword(password)
-      const user = await core.users.create({ username, passwordHash: await core.passwords.hash(password), roles })
+      const user = await core.accounts.create({ username, password, roles })
+      auditCommand(io, core, 'admin.user.create', { userId: user.id, username, roles: user.roles }, 'user created')
       io.stdout.write(`${user.id}\n`)
     }
   },
@@ -87,28 +80,22 @@ export const userCommands: Command[] = [
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
-  {
-    name: 'user disable',
-    synopsis: '<username>',
-    summary: 'Stop a user from logging in; ends the tokens they hold',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      await core.sessions.setDisabled(user.id, true)
-      io.stdout.write(`${user.username} is disabled; the tokens they held no longer work\n`)
-    }
-  },
-  {
-    name: 'user enable',
-    synopsis: '<username>',
-    summary: 'Let a disabled user log in again',
-    positionals: ['username'],
-    async run ({ positionals: [username = ''], io, openCore }) {
-      const core = await openCore()
-      const user = await findUser(core, username)
-      await core.sessions.setDisabled(user.id, false)
-      io.stdout.write(`${user.username} is enabled\n`)
-    }
-  }
+  onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user) => {
+    await core.sessions.setDisabled(user.id, true)
+    return `${user.username} is disabled; the tokens they held no longer work`
+  }),
+  onUser('user enable', 'Let a disabled user log in again', async (core, user) => {
+    await core.sessions.setDisabled(user.id, false)
+    return `${user.username} is enabled`
+  }),
+  onUser('user passwd', 'Set a user\'s password (one line on standard input); ends every session they have', async (core, user, io) => {
+    await core.accounts.setPassword(user.id, await readPassword(io, user.username))
+    auditCommand(io, core, 'admin.user.password', { userId: user.id, username: user.username }, 'password set')
+    return `${user.username} has a new password; the sessions they had are ended`
+  }),
+  onUser('user delete', 'Delete a user and end the tokens they hold; the username can be used again', async (core, user, io) => {
+    await core.accounts.remove(user.id)
+    auditCommand(io, core, 'admin.user.delete', { userId: user.id, username: user.username }, 'user deleted')
+    return `${user.username} is deleted; the tokens they held no longer work`
+  })
 ]

@@ -11,6 +11,8 @@ declare module 'fastify' {
     revocations: Core['revocations']
     revocationStore: Core['revocationStore']
     sessions: Core['sessions']
+    userSessions: Core['userSessions']
+    accounts: Core['accounts']
     clients: Core['clients']
     clientCredentials: Core['clientCredentials']
     clientAdministration: Core['clientAdministration']
@@ -21,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** The parts routes use, each decorated under its own name. */
-const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'clients', 'clientCredentials', 'clientAdministration', 'introspection', 'revocation', 'revocationFeed'] as const
+const PARTS = ['db', 'users', 'passwords', 'tokens', 'refreshTokens', 'revocations', 'revocationStore', 'sessions', 'userSessions', 'accounts', 'clients', 'clientCredentials', 'clientAdministration', 'introspection', 'revocation', 'revocationFeed'] as const
 
 export interface CorePluginOptions {
   /** PostgreSQL schema to work in, instead of the connection's default. */

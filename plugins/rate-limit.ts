@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Throttles credential checks per client address and per username (a preHandler: it needs the parsed body). */
     loginThrottle: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** The same budgets, for a credential check whose body names no user: a signed-in user's own password. */
+    loginThrottleAs: (request: FastifyRequest, reply: FastifyReply, username: string | undefined) => Promise<void>
     /** A per-client budget of `perSecond` requests: the guard throws 429 with Retry-After past it. */
     clientRateLimit: (perSecond: number) => (request: FastifyRequest, reply: FastifyReply, clientId: string) => Promise<void>
   }
@@ -37,6 +39,8 @@ export default fp(async function loginRateLimit (fastify) {
     nameSpace: `${fastify.config.REDIS_PREFIX}rate-limit:`,
     ...(fastify.hasDecorator('redis') ? { redis: fastify.redis } : {})
   })
+  // The account a check is for, when the body does not name it (see loginThrottleAs).
+  const usernameOf = new WeakMap<FastifyRequest, string>()
   // Two limiters on one request: `fastify.rateLimit()` hooks run only the first a request meets, so both
   // are checked here through `createRateLimit`, and both count every attempt.
   const limiters = [
@@ -46,7 +50,8 @@ export default fp(async function loginRateLimit (fastify) {
       timeWindow: 60_000,
       keyGenerator: (request) => {
         const body = request.body as { username?: unknown } | undefined
-        return typeof body?.username === 'string' ? `username:${usernameKey(body.username)}` : ''
+        const username = usernameOf.get(request) ?? body?.username
+        return typeof username === 'string' ? `username:${usernameKey(username)}` : ''
       },
       // Requests without a username (other grants) are only throttled per address.
       allowList: (_request, key) => key === ''
@@ -55,6 +60,10 @@ export default fp(async function loginRateLimit (fastify) {
 
   fastify.decorate('loginThrottle', async function loginThrottle (request: FastifyRequest, reply: FastifyReply) {
     for (const limiter of limiters) await enforce(limiter, request, reply, 'login attempts')
+  })
+  fastify.decorate('loginThrottleAs', async function loginThrottleAs (request: FastifyRequest, reply: FastifyReply, username: string | undefined) {
+    if (username !== undefined) usernameOf.set(request, username)
+    await fastify.loginThrottle(request, reply)
   })
 
   // The client is known only once it has authenticated, after the limiter's key generator would run.

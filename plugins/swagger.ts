@@ -44,6 +44,7 @@ export default fp(async function openapi (fastify) {
       tags: [
         { name: 'auth', description: 'Tokens and sessions' },
         { name: 'users', description: 'Users: the signed-in one, or any by id with a scope' },
+        { name: 'sessions', description: 'Your sessions: one per login, each can be ended on its own' },
         { name: 'admin', description: 'Administration (role `admin`)' },
         { name: 'meta', description: 'Health and public keys' }
       ],

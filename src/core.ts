@@ -5,6 +5,7 @@ import { createRevocationBus } from './auth/revocation-bus.js'
 import { RevocationList } from './auth/revocation-list.js'
 import { createRevocationStore } from './auth/revocation-store.js'
 import { createSessionService } from './auth/sessions.js'
+import { createUserSessions } from './auth/user-sessions.js'
 import { ACCESS_TOKEN_TTL_MAX } from './auth/claims.js'
 import { createRevocationFeed } from './auth/revocation-feed.js'
 import { createTokenIntrospection } from './auth/token-introspection.js'
@@ -14,6 +15,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createUserAdministration } from './users/user-administration.js'
 import { createUsersRepository } from './users/users-repository.js'
 
 /** Where the core says what an operator should know; pino's logger fits. */
@@ -68,6 +70,8 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       assertionAudiences: [config.JWT_ISSUER, tokenEndpointUrl(config)],
       onError: (error, context) => { log.warn({ err: error }, `clients: ${context}`) }
     })
+    const userSessions = createUserSessions({ refreshTokens, revocations, revocationStore })
+    const accounts = createUserAdministration({ users, passwords, sessions, userSessions })
     const revocationFeed = createRevocationFeed(revocations)
     const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
     const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
@@ -83,6 +87,10 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       /** Present when Redis is configured: the plugin subscribes through it. */
       revocationBus,
       sessions,
+      /** A user's sessions: list them, end one, end all but one. */
+      userSessions,
+      /** Create and delete users and set passwords, with the password policy applied. */
+      accounts,
       ...clientsService,
       introspection,
       revocation,

@@ -46,6 +46,9 @@ export const ERRORS = {
   ERR_NOT_FOUND: { status: 404 },
   ERR_USER_NOT_FOUND: { status: 404 },
   ERR_USERNAME_TAKEN: { status: 409 },
+  ERR_SESSION_NOT_FOUND: { status: 404 },
+  ERR_PASSWORD_REJECTED: { status: 400 },
+  ERR_CURRENT_PASSWORD_WRONG: { status: 400 },
   // The server's side
   ERR_STORE_UNAVAILABLE: { status: 503 },
   ERR_REVOCATIONS_UNAVAILABLE: { status: 503 },

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditLogin } from '../../src/http/audit.js'
 import { errorResponse, Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+import { sessionClient } from '../../src/http/session-client.js'
 
 const INVALID_CREDENTIALS = new TollgateError('ERR_INVALID_CREDENTIALS', 'Invalid username or password')
 
@@ -24,7 +25,7 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
     const user = await fastify.sessions.checkCredentials(username, password)
     auditLogin(request.log, 'login', username, user?.id)
     if (user === undefined) throw INVALID_CREDENTIALS
-    return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
+    return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
   })
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { auditRefresh } from '../../src/http/audit.js'
 import { errorResponse, RefreshToken, TokenResponseSchema } from '../../src/http/schemas.js'
+import { sessionClient } from '../../src/http/session-client.js'
 
 const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/refresh', {
@@ -16,7 +17,7 @@ const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const result = await fastify.sessions.refresh(request.body.refresh_token)
+    const result = await fastify.sessions.refresh(request.body.refresh_token, sessionClient(request))
     auditRefresh(request.log, result)
     if (!result.ok) throw result.error
     return reply.header('cache-control', 'no-store').send(result.value.response)

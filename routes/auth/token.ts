@@ -4,6 +4,7 @@ import { TollgateError } from '../../src/errors.js'
 import { auditClientGrant, auditLogin, auditRefresh } from '../../src/http/audit.js'
 import { clientAuthentication } from '../../src/http/client-authentication.js'
 import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username, errorResponse } from '../../src/http/schemas.js'
+import { sessionClient } from '../../src/http/session-client.js'
 
 const invalidRequest = (message: string): TollgateError => new TollgateError('ERR_INVALID_REQUEST', message)
 const INVALID_PASSWORD = new TollgateError('ERR_INVALID_GRANT', 'Invalid username or password')
@@ -53,11 +54,11 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         const user = await fastify.sessions.checkCredentials(body.username, body.password)
         auditLogin(request.log, 'password', body.username, user?.id)
         if (user === undefined) throw INVALID_PASSWORD
-        return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
+        return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
       }
       case 'refresh_token': {
         if (body.refresh_token === undefined) throw invalidRequest('The refresh_token grant needs refresh_token')
-        const result = await fastify.sessions.refresh(body.refresh_token)
+        const result = await fastify.sessions.refresh(body.refresh_token, sessionClient(request))
         auditRefresh(request.log, result)
         // RFC 6749 §5.2: a bad refresh token is `invalid_grant` with 400 here, 401 on /auth/refresh.
         if (!result.ok) throw new TollgateError('ERR_INVALID_GRANT', result.error.message)

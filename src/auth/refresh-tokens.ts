@@ -1,7 +1,23 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
 
-export type RevokeReason = 'logout' | 'reuse' | 'user-changed' | 'logout-all'
+export type RevokeReason = 'logout' | 'reuse' | 'user-changed' | 'logout-all' | 'ended' | 'password-changed' | 'user-deleted'
+
+/** Where a session is used from, as the request said: shown to its owner, never trusted for anything. */
+export interface SessionClient {
+  userAgent?: string | undefined
+  address?: string | undefined
+}
+
+/** A session its owner can still use: its family is not revoked and holds an unspent, unexpired token. */
+export interface LiveSession {
+  id: string
+  userId: string
+  createdAt: number
+  lastUsedAt: number
+  userAgent: string | null
+  address: string | null
+}
 
 export type RotationResult =
   | { outcome: 'rotated', userId: string, familyId: string, token: string }
@@ -21,6 +37,11 @@ export interface LiveRefreshToken {
 const newToken = (): string => randomBytes(32).toString('base64url')
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
 
+/** Cut to the columns' sizes, in code points as PostgreSQL's varchar counts them. */
+const clip = (value: string | undefined, size: number): string | null => value === undefined ? null : [...value].slice(0, size).join('')
+const clientColumns = (client: SessionClient, now: number) =>
+  ({ last_used_at: now, user_agent: clip(client.userAgent, 256), address: clip(client.address, 64) })
+
 /**
  * Refresh tokens in families: each login starts a family, each refresh spends one token and adds the
  * next. Spending is one conditional UPDATE, so of two concurrent refreshes with one token exactly one
@@ -36,16 +57,16 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
   }
 
   /** Starts a family for a fresh login; its id becomes the access tokens' `sid`. */
-  async function startFamily (userId: string): Promise<{ familyId: string, token: string }> {
+  async function startFamily (userId: string, client: SessionClient = {}): Promise<{ familyId: string, token: string }> {
     const familyId = randomUUID()
     const now = Date.now()
     return db.transaction().execute(async (trx) => {
-      await trx.insertInto('refresh_families').values({ id: familyId, user_id: userId, created_at: now }).execute()
+      await trx.insertInto('refresh_families').values({ id: familyId, user_id: userId, created_at: now, ...clientColumns(client, now) }).execute()
       return { familyId, token: await issueInFamily(trx, familyId, now) }
     })
   }
 
-  async function rotate (token: string): Promise<RotationResult> {
+  async function rotate (token: string, client: SessionClient = {}): Promise<RotationResult> {
     const tokenHash = hashToken(token)
     const now = Date.now()
     return db.transaction().execute(async (trx): Promise<RotationResult> => {
@@ -68,15 +89,20 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
       }
       if (row.revokedAt !== null) return { outcome: 'revoked' }
       if (Number(spent.expires_at) <= now) return { outcome: 'expired' }
+      await trx.updateTable('refresh_families').set(clientColumns(client, now)).where('id', '=', row.familyId).execute()
       return { outcome: 'rotated', userId: row.userId, familyId: row.familyId, token: await issueInFamily(trx, row.familyId, now) }
     })
   }
 
-  async function revokeFamilies (executor: Db, reason: RevokeReason, where: { familyId: string } | { userId: string }, now = Date.now()): Promise<string[]> {
+  type FamilySelector = { familyId: string } | { userId: string, except?: string | undefined }
+
+  async function revokeFamilies (executor: Db, reason: RevokeReason, where: FamilySelector, now = Date.now()): Promise<string[]> {
     const rows = await executor.updateTable('refresh_families')
       .set({ revoked_at: now, revoked_reason: reason })
       .where('revoked_at', 'is', null)
-      .where((eb) => 'familyId' in where ? eb('id', '=', where.familyId) : eb('user_id', '=', where.userId))
+      .where((eb) => 'familyId' in where
+        ? eb('id', '=', where.familyId)
+        : eb.and([eb('user_id', '=', where.userId), ...(where.except === undefined ? [] : [eb('id', '!=', where.except)])]))
       .returning('id')
       .execute()
     return rows.map((row) => row.id)
@@ -87,9 +113,30 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     return (await revokeFamilies(db, reason, { familyId })).length > 0
   }
 
-  /** Ends every family of a user; returns their ids. */
-  async function revokeUserFamilies (userId: string, reason: RevokeReason): Promise<string[]> {
-    return revokeFamilies(db, reason, { userId })
+  /** Ends every family of a user (but `except`, the one a password change goes on in); returns their ids. */
+  async function revokeUserFamilies (userId: string, reason: RevokeReason, except?: string): Promise<string[]> {
+    return revokeFamilies(db, reason, { userId, except })
+  }
+
+  /** The user's live sessions (or the one with this id), most recently used first. */
+  async function liveSessions (where: { userId: string } | { familyId: string }, now = Date.now()): Promise<LiveSession[]> {
+    const rows = await db.selectFrom('refresh_families')
+      .select(['id', 'user_id', 'created_at', 'last_used_at', 'user_agent', 'address'])
+      .where('revoked_at', 'is', null)
+      .where((eb) => 'userId' in where ? eb('user_id', '=', where.userId) : eb('id', '=', where.familyId))
+      .where(({ exists, selectFrom }) => exists(selectFrom('refresh_tokens').select('token_hash')
+        .whereRef('refresh_tokens.family_id', '=', 'refresh_families.id')
+        .where('spent_at', 'is', null)
+        .where('expires_at', '>', now)))
+      .execute()
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      createdAt: Number(row.created_at),
+      lastUsedAt: Number(row.last_used_at ?? row.created_at),
+      userAgent: row.user_agent,
+      address: row.address
+    })).sort((a, b) => b.lastUsedAt - a.lastUsedAt || a.id.localeCompare(b.id))
   }
 
   /**
@@ -125,7 +172,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
       .execute()
   }
 
-  return { startFamily, rotate, findLive, revokeFamily, revokeUserFamilies, revokedSince, purgeExpired }
+  return { startFamily, rotate, findLive, revokeFamily, revokeUserFamilies, liveSessions, revokedSince, purgeExpired }
 }
 
 export type RefreshTokenStore = ReturnType<typeof createRefreshTokenStore>

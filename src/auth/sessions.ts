@@ -1,7 +1,7 @@
 import { fail, ok, TollgateError, type Result } from '../errors.js'
 import type { UsersRepository, User } from '../users/users-repository.js'
 import type { PasswordHasher } from './passwords.js'
-import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
+import type { RefreshTokenStore, RevokeReason, SessionClient } from './refresh-tokens.js'
 import type { RevocationList } from './revocation-list.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { AccessClaims } from './claims.js'
@@ -50,14 +50,14 @@ export function createSessionService (deps: SessionServiceDeps) {
   const accessToken = (subject: TokenSubject): TokenResponse => issueAccessToken(tokens, revocations, subject)
 
   /** A login: a new refresh family, and an access token tied to it by `sid`. */
-  async function startSession (user: Pick<User, 'id' | 'roles'>): Promise<TokenResponse> {
-    const { familyId, token } = await refreshTokens.startFamily(user.id)
+  async function startSession (user: Pick<User, 'id' | 'roles'>, client?: SessionClient): Promise<TokenResponse> {
+    const { familyId, token } = await refreshTokens.startFamily(user.id, client)
     return { ...accessToken({ id: user.id, roles: user.roles, sessionId: familyId }), refresh_token: token }
   }
 
   /** Spends a refresh token for a new pair. A spent token presented again ends its family (reuse). */
-  async function refresh (token: string): Promise<RefreshResult> {
-    const result = await refreshTokens.rotate(token)
+  async function refresh (token: string, client?: SessionClient): Promise<RefreshResult> {
+    const result = await refreshTokens.rotate(token, client)
     if (result.outcome === 'reused') {
       await revocationStore.revokeSession(result.familyId)
       return refused('reused', result.userId)

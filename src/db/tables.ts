@@ -37,6 +37,11 @@ export interface RefreshFamiliesTable {
   /** Epoch milliseconds; set once, when the family is ended (logout, reuse, user change). */
   revoked_at: number | null
   revoked_reason: string | null
+  /** Epoch milliseconds of the login or the latest refresh; null for sessions older than the column. */
+  last_used_at: number | null
+  /** The User-Agent and client address of that latest use, for the owner to recognise the session. */
+  user_agent: string | null
+  address: string | null
 }
 
 /** Refresh tokens are stored only as SHA-256 hashes of the random string handed out. */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { PasswordHasher } from '../auth/passwords.js'
-import { TollgateError } from '../errors.js'
+import { ConfigError, TollgateError } from '../errors.js'
+import { checkNewPassword } from './password-policy.js'
+import { checkUsername } from './username-policy.js'
 import type { UsersRepository } from './users-repository.js'
 
 export interface BootstrapResult {
@@ -9,9 +11,21 @@ export interface BootstrapResult {
   generatedPassword?: string
 }
 
+/** A configured value the policy refuses stops the start, naming the variable (never its value). */
+async function asConfig (variable: string, check: () => void | Promise<void>): Promise<void> {
+  try {
+    await check()
+  } catch (error) {
+    if (error instanceof TollgateError) throw new ConfigError(variable, `is refused: ${error.message}`)
+    throw error
+  }
+}
+
 /**
  * On a first run the store is empty and nobody could log in: create an admin, from the configured
- * name and password or as `admin` with a random password. Does nothing once any user exists.
+ * name and password or as `admin` with a random password. Does nothing once any user exists. A
+ * configured password must pass the password policy like any other; a generated one (96 random bits)
+ * is not on any list of common passwords.
  */
 export async function bootstrapAdmin (
   users: UsersRepository,
@@ -20,6 +34,11 @@ export async function bootstrapAdmin (
 ): Promise<BootstrapResult | undefined> {
   if (await users.count() > 0) return undefined
   const username = configured.username ?? 'admin'
+  await asConfig('TOLLGATE_ADMIN_USERNAME', () => { checkUsername(username) })
+  if (configured.password !== undefined) {
+    const password = configured.password
+    await asConfig('TOLLGATE_ADMIN_PASSWORD', () => checkNewPassword(password, { username }))
+  }
   const generatedPassword = configured.password === undefined ? randomBytes(12).toString('base64url') : undefined
   const password = configured.password ?? generatedPassword ?? ''
   try {

@@ -114,7 +114,16 @@ export function createUsersRepository (db: Db) {
     return result.numUpdatedRows === 0n ? undefined : findById(id)
   }
 
-  return { findByUsername, findById, create, list, count, update }
+  /**
+   * Deletes the user; returns whether there was one. Its name is free again, and its id never comes back:
+   * ids are random UUIDs, never derived from the name, so a new account cannot inherit old tokens.
+   */
+  async function remove (id: string): Promise<boolean> {
+    const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+    return result.numDeletedRows > 0n
+  }
+
+  return { findByUsername, findById, create, list, count, update, remove }
 }
 
 export type UsersRepository = ReturnType<typeof createUsersRepository>

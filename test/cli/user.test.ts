@@ -39,13 +39,15 @@ t.test('the password is the first line, without its line ending, spaces kept', a
   t.equal(await loginStatus(app, 'carol', 'no newline at the end'), 200)
 })
 
-t.test('user add refuses a short, missing or overlong password and creates nobody', async (t) => {
+t.test('user add refuses a short, missing, overlong or common password and creates nobody', async (t) => {
   const env = fileEnv(t.testdir())
   const cases: Array<[string, RegExp]> = [
     ['seven7\n', /at least 8 characters/],
     ['', /no password on standard input/],
     ['\n', /at least 8 characters/],
-    [`${'x'.repeat(1025)}\n`, /at most 1024 characters/],
+    [`${'x'.repeat(129)}\n`, /at most 128 characters/],
+    ['password1\n', /most common passwords/],
+    ['Alice123\n', /most common passwords/],
     ['x'.repeat(70_000), /too long to be a password/]
   ]
   for (const [input, reason] of cases) {

@@ -100,3 +100,11 @@ t.test('a TOLLGATE_ADMIN_USERNAME that cannot be stored stops the first run befo
   t.match(stderr, /TOLLGATE_ADMIN_USERNAME/)
   t.notMatch(stdout + stderr, /Server listening|long-enough-password|\n\s+at /)
 })
+
+t.test('a TOLLGATE_ADMIN_PASSWORD the password policy refuses stops the first run, naming the variable and why', async (t) => {
+  const server = spawnTollgate(t, { cwd: t.testdir({}), env: { PORT: '0', TOLLGATE_ADMIN_PASSWORD: 'Password123' } })
+  t.not(await server.exited(), 0)
+  const { stdout, stderr } = server.output()
+  t.match(stderr, /^tollgate: cannot create the first admin: TOLLGATE_ADMIN_PASSWORD is refused: the password is one of the most common passwords/)
+  t.notMatch(stdout + stderr, /Server listening|Password123|\n\s+at /)
+})

@@ -51,7 +51,9 @@ export function httpClient (baseUrl: string, localAddress = '127.0.0.1') {
   return {
     url: baseUrl,
     get: (path: string, options?: RequestOptions) => send('GET', path, options),
-    post: (path: string, options?: RequestOptions) => send('POST', path, options)
+    post: (path: string, options?: RequestOptions) => send('POST', path, options),
+    put: (path: string, options?: RequestOptions) => send('PUT', path, options),
+    delete: (path: string, options?: RequestOptions) => send('DELETE', path, options)
   }
 }
 

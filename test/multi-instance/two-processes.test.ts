@@ -1,70 +1,11 @@
-import t, { type Test } from 'tap'
-import { buildApp } from '../../app.js'
-import { bearer, createUser, PASSWORD } from '../helper.js'
-import { startTollgate, type ListeningTollgate } from '../support/processes.js'
-import { holdsBy } from './deadline.js'
-import { httpClient, type HttpClient, type HttpResponse } from './http-client.js'
-import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../support/stores.js'
-
-/** How soon a revocation made on one instance must be refused on the other. */
-const PROPAGATION_DEADLINE_MS = 100
-const SECRET = 'multi-instance-secret-at-least-32-bytes!'
-
-interface Tokens { access: string, refresh: string }
-
-async function logIn (client: HttpClient, username: string, password = PASSWORD): Promise<Tokens> {
-  const response = await client.post('/auth/login', { json: { username, password } })
-  if (response.status !== 200) throw new Error(`login on ${client.url} failed: ${response.status} ${response.body}`)
-  const body = response.json()
-  return { access: body.access_token, refresh: body.refresh_token }
-}
-
-const refresh = (client: HttpClient, token: string): Promise<HttpResponse> =>
-  client.post('/auth/refresh', { json: { refresh_token: token } })
-
-const meStatus = async (client: HttpClient, token: string): Promise<number> => (await client.get('/users/me', { headers: bearer(token) })).status
-
-/** Asserts that `token` is refused on `client` for a request sent by the deadline after `startedAt`. */
-async function refusedBy (t: Test, client: HttpClient, token: string, startedAt: number, what: string): Promise<void> {
-  const result = await holdsBy(() => meStatus(client, token), (status) => status === 401, { deadlineMs: PROPAGATION_DEADLINE_MS, startedAt })
-  t.ok(result.met, `${what} is refused on ${client.url} by the ${PROPAGATION_DEADLINE_MS} ms mark`, {
-    firstRefusalSentAtMs: Math.round(result.sentAtMs), lastStatus: result.last
-  })
-}
+import t from 'tap'
+import { bearer, PASSWORD } from '../helper.js'
+import type { HttpClient } from './http-client.js'
+import { logIn, meStatus, refresh, refusedBy, startPair, type Tokens } from './probes.js'
 
 t.test('two Tollgate processes sharing one PostgreSQL database and one Redis', async (t) => {
-  const databaseUrl = await freshDatabase(t)
-  const prefix = await freshRedisPrefix(t)
-  const env = {
-    NODE_ENV: 'test',
-    JWT_SECRET: SECRET,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOGIN_RATE_LIMIT: '3'
-  }
-
-  // The users exist before either process starts (so neither creates a first admin).
-  const setup = await buildApp({ env: { ...env, LOG_LEVEL: 'silent' }, logger: false })
-  try {
-    await setup.ready()
-    for (const username of ['alice', 'bob', 'carol']) {
-      await createUser(setup, username)
-    }
-  } finally {
-    await setup.close()
-  }
-
-  const cwd = t.testdir()
-  const [a, b] = await Promise.all([startTollgate(t, { env, cwd }), startTollgate(t, { env, cwd })]) as [ListeningTollgate, ListeningTollgate]
+  const { a, b, clients } = await startPair(t, { alice: [], bob: [], carol: [] })
   t.not(a.url, b.url, 'each process listens on its own port')
-
-  // Every scenario connects from its own loopback address: the per-address login budget is its own.
-  let nextAddress = 10
-  const clients = (): [HttpClient, HttpClient] => {
-    const address = `127.0.0.${nextAddress++}`
-    return [httpClient(a.url, address), httpClient(b.url, address)]
-  }
 
   t.test('a logout on B is refused on A by the deadline', async (t) => {
     const [onA, onB] = clients()

@@ -1,24 +1,14 @@
 import fc from 'fast-check'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { build, createUser } from '../helper.js'
+import { expectJsonAnswer, JSON_TYPE } from './json-answer.js'
 
 // Fixed seeds keep failures reproducible. Logins that pass validation cost one argon2 verification each,
 // so those properties run fewer cases.
 const SEED = 20_260_102
 
-const JSON_TYPE = 'application/json'
 const FORM_TYPE = 'application/x-www-form-urlencoded'
-
-function expectJsonAnswer (response: LightMyRequestResponse, sent: unknown): true {
-  const what = `${response.statusCode} for ${JSON.stringify(sent)?.slice(0, 300)}: ${response.body.slice(0, 300)}`
-  if (response.statusCode >= 500) throw new Error(what)
-  if (!String(response.headers['content-type']).startsWith(JSON_TYPE)) throw new Error(`not JSON: ${what}`)
-  const body: unknown = JSON.parse(response.body)
-  if (typeof body !== 'object' || body === null) throw new Error(`not an object: ${what}`)
-  if (response.statusCode >= 400 && JSON.stringify(body).includes('    at ')) throw new Error(`a stack trace: ${what}`)
-  return true
-}
 
 // Bodies near the real shape (the fields the routes read, with values of any type) find more than pure noise.
 const credentialFields = fc.record({

@@ -44,3 +44,17 @@ t.test('two processes starting on one empty store make one admin, and neither fa
   t.equal(results.filter((result) => result !== undefined).length, 1, 'one of them reports the admin it made')
   t.equal(await users.count(), 1)
 })
+
+t.test('a configured password or name the policies refuse creates nobody, naming the variable and never the value', async (t) => {
+  const { users, passwords } = await store(t)
+  const cases: Array<[{ username?: string, password?: string }, RegExp]> = [
+    [{ password: 'qwerty123' }, /^TOLLGATE_ADMIN_PASSWORD is refused: the password is one of the most common/],
+    [{ password: 'x'.repeat(129) }, /^TOLLGATE_ADMIN_PASSWORD is refused: the password must be at most 128 characters long$/],
+    [{ username: 'operator', password: 'OPERATOR' }, /^TOLLGATE_ADMIN_PASSWORD is refused: the password must not be the username$/],
+    [{ username: ' root', password: 'configured password' }, /^TOLLGATE_ADMIN_USERNAME is refused: .*start or end with a space$/]
+  ]
+  for (const [configured, message] of cases) {
+    await t.rejects(bootstrapAdmin(users, passwords, configured), { name: 'ConfigError', code: 'ERR_CONFIG', message })
+  }
+  t.equal(await users.count(), 0)
+})
