@@ -55,7 +55,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
       if (keys.length === 0) continue
       for (const value of await redis.mget(...keys)) {
         const revocation = value === null ? undefined : parseRevocation(value)
-        if (revocation !== undefined) list.apply(revocation)
+        if (revocation !== undefined) list.apply(revocation, 'redis-load')
       }
     } while (cursor !== '0')
   }
@@ -69,7 +69,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return
       const revocation = parseRevocation(message)
-      if (revocation !== undefined) list.apply(revocation)
+      if (revocation !== undefined) list.apply(revocation, 'redis-pubsub')
     })
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is in the keys, read
     // again whenever either connection comes back (they reconnect on their own schedules).
