@@ -13,6 +13,7 @@ import clientAuthentication from './plugins/client-authentication.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
 import errorHandler from './plugins/error-handler.js'
+import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
 import revocations from './plugins/revocations.js'
@@ -78,10 +79,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,
-    jwt: parent.tokens.jwtPluginOptions
+    jwt: parent.tokens.jwtPluginOptions,
+    ...(parent.metrics === undefined ? {} : { onReject: parent.metrics.tokenRejected })
   }))
   await app.register(swagger)
   for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)

@@ -60,6 +60,14 @@ try {
   refuse(`cannot listen on HOST ${app.config.HOST} and PORT ${app.config.PORT}: ${reason(error)}`)
 }
 
+if (app.metrics !== undefined) {
+  try {
+    app.log.info({ url: await app.metrics.listen() }, 'serving metrics for Prometheus')
+  } catch (error) {
+    refuse(`cannot listen on METRICS_HOST ${app.config.METRICS_HOST} and METRICS_PORT ${app.config.METRICS_PORT} (0 turns metrics off): ${reason(error)}`)
+  }
+}
+
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')

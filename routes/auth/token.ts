@@ -46,14 +46,14 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
           throw invalidRequest('The password grant needs username and password')
         }
         const user = await fastify.sessions.checkCredentials(body.username, body.password)
-        auditLogin(request.log, 'password', body.username, user?.id)
+        auditLogin(request, 'password', body.username, user?.id)
         if (user === undefined) throw INVALID_PASSWORD
         return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user))
       }
       case 'refresh_token': {
         if (body.refresh_token === undefined) throw invalidRequest('The refresh_token grant needs refresh_token')
         const result = await fastify.sessions.refresh(body.refresh_token)
-        auditRefresh(request.log, result)
+        auditRefresh(request, result)
         // RFC 6749 §5.2: a bad refresh token is `invalid_grant` with 400 here, 401 on /auth/refresh.
         if (!result.ok) throw new TollgateError('ERR_INVALID_GRANT', result.error.message)
         return reply.header('cache-control', 'no-store').send(result.value.response)
@@ -63,7 +63,7 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         if (!credentials.ok) throw credentials.error
         const { id, secret } = credentials.value
         const result = await fastify.clientCredentials.grant(id, secret, body.scope)
-        auditClientGrant(request.log, id, result.ok ? undefined : result.error.oauthError)
+        auditClientGrant(request, id, result.ok ? undefined : result.error.oauthError)
         if (!result.ok) throw result.error
         return reply.header('cache-control', 'no-store').send(result.value)
       }
