@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadEnvironment } from './src/config/environment.js'
+import { logDestination } from './src/logging/log-destination.js'
 import { bootstrapAdmin } from './src/users/bootstrap.js'
 
 const reason = (error: unknown): string => error instanceof Error ? error.message : String(error)
@@ -25,7 +26,8 @@ const { env, notices } = loaded
 
 let app
 try {
-  app = await buildApp({ env })
+  const stream = logDestination(env)
+  app = await buildApp({ env, ...(stream === undefined ? {} : { logger: { stream } }) })
   await app.ready()
 } catch (error) {
   // A bad variable stops the process before it listens, with a message naming the variable.
