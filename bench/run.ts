@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { dirname, join } from 'node:path'
 import { generateKeyPair } from '../src/auth/keys.js'
+import { CASE_IDS, CASES, TARGETS, type ServerKey } from './lib/cases.js'
+import { benchChart } from './lib/chart.js'
 import { median, measure, type Measurement } from './lib/measure.js'
+import { helpText, parseBenchOptions, UsageError } from './lib/options.js'
 import { startServer, type BenchServer } from './lib/processes.js'
 import { loginStorm, serverStats, soak } from './lib/scenarios.js'
 import { table } from './lib/table.js'
@@ -15,21 +17,21 @@ import { verifyCosts } from './lib/verify-cost.js'
  * round (A B C … A B C …), so slow drift of the machine affects every case alike. Ratios compare cases
  * measured in this same run, never numbers from another machine or day.
  */
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    soak: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    // e.g. --cases open,hs256,fastify-jwt: measure only these (targets needing others are left out)
-    cases: { type: 'string' }
-  }
-})
-const quick = values.quick === true
-const duration = quick ? 1 : Number(values.duration)
-const rounds = quick ? 1 : Number(values.rounds)
-const connections = Number(values.connections)
+let options
+try {
+  options = parseBenchOptions(process.argv.slice(2), CASE_IDS)
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error
+  process.stderr.write(`bench: ${error.message} (npm run bench -- --help lists the options)\n`)
+  process.exit(2)
+}
+if (options === 'help') {
+  process.stdout.write(helpText(CASE_IDS))
+  process.exit(0)
+}
+const { quick, connections } = options
+const duration = quick ? 1 : options.duration
+const rounds = quick ? 1 : options.rounds
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
@@ -42,12 +44,14 @@ const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', RE
 
 console.log('starting servers…')
 const hs = await startServer('Tollgate HS256', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'hs.db')}` })
+const hsMetricsOff = await startServer('Tollgate HS256, metrics off', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'hs-off.db')}`, METRICS_PORT: '0' })
 const es = await startServer('Tollgate ES256', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'es.db')}`, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: keyFile })
 const sharedA = await startServer('Tollgate + Redis, instance A', 'tollgate', { ...base, ...redis })
 const sharedB = await startServer('Tollgate + Redis, instance B', 'tollgate', { ...base, ...redis })
 const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'fastify-jwt', { JWT_SECRET: secret })
 const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret })
-const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer]
+const byKey: Record<ServerKey, BenchServer> = { hs, hsMetricsOff, es, sharedA, fastify: fastifyPeer, express: expressPeer }
+const servers = [...Object.values(byKey), sharedB]
 
 // Revocation "on" means a live revocation list: log out a few sessions on B, which A hears of through Redis.
 for (let i = 0; i < 20; i++) {
@@ -56,24 +60,17 @@ for (let i = 0; i < 20; i++) {
   await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
 }
 
-interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string }
+interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string, peer: boolean }
 const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
-const allCases: Case[] = [
-  { id: 'open', label: 'Tollgate, open route (baseline)', server: hs, path: '/bench/open' },
-  // The open route sent the very same request bytes as the protected one: what is left is the guard.
-  { id: 'open-token', label: 'Tollgate, open route, request carrying the token', server: hs, path: '/bench/open', token: hs.info.token, baseline: 'open' },
-  { id: 'hs256', label: 'Tollgate, protected, HS256', server: hs, path: '/bench/protected', token: hs.info.token, baseline: 'open' },
-  { id: 'role', label: 'Tollgate, protected + role check', server: hs, path: '/bench/admin', token: hs.info.token, baseline: 'open' },
-  { id: 'es256', label: 'Tollgate, protected, ES256', server: es, path: '/bench/protected', token: es.info.token, baseline: 'open' },
-  { id: 'revocation', label: 'Tollgate, protected, revocation on (Redis, 2 instances)', server: sharedA, path: '/bench/protected', token: sharedA.info.token, baseline: 'hs256' },
-  { id: 'fastify-open', label: 'Fastify + @fastify/jwt, open route', server: fastifyPeer, path: '/bench/open', baseline: 'open' },
-  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: fastifyPeer, path: '/bench/protected', token: hs.info.token, baseline: 'fastify-open' },
-  { id: 'express-open', label: 'Express + passport-jwt, open route', server: expressPeer, path: '/bench/open', baseline: 'open' },
-  { id: 'express', label: 'Express + passport-jwt, protected', server: expressPeer, path: '/bench/protected', token: hs.info.token, baseline: 'express-open' }
-]
-
-const only = values.cases?.split(',')
-const cases = only === undefined ? allCases : allCases.filter((c) => only.includes(c.id))
+const cases: Case[] = CASES.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({
+  id: c.id,
+  label: c.label,
+  server: byKey[c.server],
+  path: c.path,
+  ...(c.token === undefined ? {} : { token: byKey[c.token].info.token }),
+  ...(c.baseline === undefined ? {} : { baseline: c.baseline }),
+  peer: c.peer === true
+}))
 const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
 
 const load = (c: Case, seconds: number) => measure({ url: c.server.url + c.path, headers: bearer(c.token), connections, durationSeconds: seconds })
@@ -113,21 +110,23 @@ const summary = new Map(cases.map((c) => {
 }))
 const rps = (id: string) => summary.get(id)!.rps
 
-console.log(`\nNode ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), autocannon ${connections} connections, ${rounds} rounds of ${duration} s per case\n`)
+const machine = `Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})`
+console.log(`\n${machine}, autocannon ${connections} connections, ${rounds} rounds of ${duration} s per case\n`)
 console.log(table(['case', 'req/s', 'p50 ms', 'p99 ms', 'server µs/req', 'ratio', 'to', 'non-2xx'], cases.map((c) => {
   const s = summary.get(c.id)!
   const ratio = c.baseline === undefined ? '1.00' : measured(c.baseline) ? (s.rps / rps(c.baseline)).toFixed(2) : '–'
   return [c.label, s.rps.toFixed(0), s.p50.toFixed(1), s.p99.toFixed(1), s.cpu.toFixed(1), ratio, c.baseline ?? '', String(s.bad)]
 })))
 
+mkdirSync(dirname(options.chart), { recursive: true })
+writeFileSync(options.chart, benchChart(cases.map((c) => ({ label: c.label, requestsPerSecond: rps(c.id), p99: summary.get(c.id)!.p99, peer: c.peer })),
+  `${machine}; ${connections} connections, median of ${rounds} rounds of ${duration} s per case`))
+console.log(`\nchart written to ${options.chart}`)
+
 const cpu = (id: string) => summary.get(id)!.cpu
 // Each target twice: by requests/s as measured, and by server CPU per request (what the rate would be if
 // the server, not the load generator sharing its two cores, were the limit).
-const targets = ([
-  ['protected HS256 / open route', 'hs256', 'open', 0.92],
-  ['protected HS256 / Fastify + @fastify/jwt protected', 'hs256', 'fastify-jwt', 2],
-  ['revocation on / revocation off', 'revocation', 'hs256', 0.95]
-] as const).filter(([, a, b]) => measured(a, b))
+const targets = TARGETS.filter(([, a, b]) => measured(a, b))
 const verdict = (value: number, wanted: number) => value >= wanted ? 'met' : 'NOT MET'
 console.log('\n' + table(['target', 'by req/s', 'by server CPU', 'wanted', 'req/s', 'CPU'], targets.map(([name, a, b, wanted]) => {
   const byRate = rps(a) / rps(b)
@@ -137,7 +136,7 @@ console.log('\n' + table(['target', 'by req/s', 'by server CPU', 'wanted', 'req/
 if (measured('express', 'open', 'express-open')) console.log(`\nfor comparison: Express + passport-jwt protected = ${(rps('express') / rps('open')).toFixed(2)}× Tollgate's open route, ${(rps('express') / rps('express-open')).toFixed(2)}× its own open route`)
 
 // Verification cost and the login storm belong to a full run, not to a quick look at a few cases.
-if (only === undefined) {
+if (options.cases === undefined) {
   const costs = verifyCosts(quick ? 200 : 1000)
   const hsOps = costs[0]!.opsPerSecond
   console.log('\nOne verification without the cache (signature and claims), in this process:\n')
@@ -154,9 +153,9 @@ if (only === undefined) {
   ]))
 }
 
-if (values.soak !== undefined) {
-  const result = await soak(hs, { durationSeconds: Number(values.soak), connections })
-  console.log(`\nSoak: the protected route at its peak for ${values.soak} s\n`)
+if (options.soak !== undefined) {
+  const result = await soak(hs, { durationSeconds: options.soak, connections })
+  console.log(`\nSoak: the protected route at its peak for ${options.soak} s\n`)
   console.log(table(['measure', 'value', 'wanted', ''], [
     ['requests', String(result.total), '', ''],
     ['non-2xx and errors', String(result.failures), '0', result.failures === 0 ? 'met' : 'NOT MET'],
