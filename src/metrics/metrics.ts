@@ -35,27 +35,16 @@ export function createMetrics (sources: MetricsSources) {
   const requests = new RequestDurations('tollgate_http_request_duration_seconds',
     'Time to answer an HTTP request, by method, route template and status code; _count is the number of requests')
 
-  const issued = counter({ name: 'tollgate_tokens_issued_total', help: 'Access tokens issued, by grant', labelNames: ['grant'] })
-  const loginsFailed = counter({
-    name: 'tollgate_logins_failed_total',
-    help: 'Credential checks that failed (unknown user, wrong password, disabled account, bad client secret), by grant',
-    labelNames: ['grant']
-  })
-  const throttled = counter({
-    name: 'tollgate_logins_throttled_total',
-    help: 'Login attempts refused with 429, by the budget exhausted: per client address or per username',
-    labelNames: ['by']
-  })
-  const refreshRefused = counter({
-    name: 'tollgate_refresh_refused_total',
-    help: 'Refresh tokens refused, by reason; "reused" means a spent token came back, a likely theft, and its session was ended',
-    labelNames: ['reason']
-  })
-  const rejected = counter({
-    name: 'tollgate_token_rejections_total',
-    help: 'Requests refused with 401 by the authenticate guard, by reason (missing, revoked, or the verification error code)',
-    labelNames: ['reason']
-  })
+  const labelled = (name: string, help: string, label: string) => counter({ name, help, labelNames: [label] })
+  const issued = labelled('tollgate_tokens_issued_total', 'Access tokens issued, by grant', 'grant')
+  const loginsFailed = labelled('tollgate_logins_failed_total',
+    'Credential checks that failed (unknown user, wrong password, disabled account, bad client secret), by grant', 'grant')
+  const throttled = labelled('tollgate_logins_throttled_total',
+    'Login attempts refused with 429, by the budget exhausted: per client address or per username', 'by')
+  const refreshRefused = labelled('tollgate_refresh_refused_total',
+    'Refresh tokens refused, by reason; "reused" means a spent token came back, a likely theft, and its session was ended', 'reason')
+  const rejected = labelled('tollgate_token_rejections_total',
+    'Requests refused with 401 by the authenticate guard, by reason (missing, revoked, or the verification error code)', 'reason')
   for (const grant of GRANTS) {
     issued.labels(grant).inc(0)
     loginsFailed.labels(grant).inc(0)
