@@ -36,6 +36,11 @@ t.test('labels are escaped, so any case name gives a valid document', async (t) 
   t.match(svg, 'a &amp; b')
   t.equal(escapeXml('<"\'&>'), '&lt;&quot;&apos;&amp;&gt;')
   t.equal([...svg.matchAll(/<text\b/g)].length, [...svg.matchAll(/<\/text>/g)].length, 'every text element is closed')
+  // XML refuses a document in which an element names an attribute twice: browsers then show nothing.
+  for (const [tag] of svg.matchAll(/<[a-z]+\b[^>]*>/g)) {
+    const names = [...tag.matchAll(/\s([a-z-]+)="/g)].map(([, name]) => name)
+    t.equal(new Set(names).size, names.length, `no attribute twice in ${tag.slice(0, 40)}…`)
+  }
 })
 
 t.test('a panel where every value is 0 draws empty bars, not NaN', async (t) => {
