@@ -43,7 +43,7 @@ export default fp(async function metrics (fastify) {
       port,
       contentType: metrics.contentType,
       render: metrics.render,
-      onError: (error) => { fastify.log.error({ err: error }, 'could not collect the metrics for a scrape') }
+      log: fastify.log
     })
     return server.url
   }

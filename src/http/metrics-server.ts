@@ -7,8 +7,8 @@ export interface MetricsServerOptions {
   port: number
   contentType: string
   render: () => Promise<string>
-  /** A scrape that failed: the scraper sees a 500, the operator this. */
-  onError: (error: unknown) => void
+  /** Where a scrape that failed is told to the operator; the scraper sees only a 500. */
+  log: { error (details: object, message: string): void }
 }
 
 export interface MetricsServer {
@@ -35,7 +35,7 @@ export async function startMetricsServer (options: MetricsServerOptions): Promis
     options.render().then((text) => {
       response.writeHead(200, { 'content-type': options.contentType, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : text)
     }, (error: unknown) => {
-      options.onError(error)
+      options.log.error({ err: error }, 'could not collect the metrics for a scrape')
       response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Could not collect the metrics\n')
     })
   })

@@ -2,6 +2,7 @@ import t from 'tap'
 import { buildApp } from '../../app.js'
 import { bearer, build, createUser, login, testEnv } from '../helper.js'
 import { parseSamples, sampleValue, scrape } from '../support/prometheus.js'
+import { freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 t.test('scraping /metrics after a login and a protected request shows the counters moved', async (t) => {
   const app = await build(t)
@@ -79,6 +80,13 @@ t.test('throttled logins are counted by the budget they exhausted', async (t) =>
   const text = await scrape(url)
   t.equal(sampleValue(text, 'tollgate_logins_throttled_total', { by: 'username' }), 1)
   t.equal(sampleValue(text, 'tollgate_logins_throttled_total', { by: 'address' }), 1)
+})
+
+t.test('with Redis configured, whether it answers is reported beside the database', async (t) => {
+  const app = await build(t, { REDIS_URL, REDIS_PREFIX: await freshRedisPrefix(t) })
+  const text = await scrape(await app.metrics!.listen({ port: 0 }))
+  t.equal(sampleValue(text, 'tollgate_dependency_up', { dependency: 'redis' }), 1)
+  t.equal(sampleValue(text, 'tollgate_dependency_up', { dependency: 'database' }), 1)
 })
 
 t.test('route labels are templates: an id in the URL or an unknown path never becomes a label', async (t) => {
