@@ -15,6 +15,7 @@ import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
 import errorHandler from './plugins/error-handler.js'
+import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
 import revocations from './plugins/revocations.js'
@@ -81,10 +82,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(clientAuthentication)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(clients, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,
-    jwt: parent.tokens.jwtPluginOptions
+    jwt: parent.tokens.jwtPluginOptions,
+    ...(parent.metrics === undefined ? {} : { onReject: parent.metrics.tokenRejected })
   }))
   await app.register(swagger)
   for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema, SessionSchema]) app.addSchema(schema)

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadEnvironment } from './src/config/environment.js'
+import { logDestination } from './src/logging/log-destination.js'
 import { bootstrapAdmin } from './src/users/bootstrap.js'
 
 const reason = (error: unknown): string => error instanceof Error ? error.message : String(error)
@@ -25,7 +26,8 @@ const { env, notices } = loaded
 
 let app
 try {
-  app = await buildApp({ env })
+  const stream = logDestination(env)
+  app = await buildApp({ env, ...(stream === undefined ? {} : { logger: { stream } }) })
   await app.ready()
 } catch (error) {
   // A bad variable stops the process before it listens, with a message naming the variable.
@@ -58,6 +60,14 @@ try {
 } catch (error) {
   // Address in use, a HOST that does not resolve, a privileged PORT: the variables are what to change.
   refuse(`cannot listen on HOST ${app.config.HOST} and PORT ${app.config.PORT}: ${reason(error)}`)
+}
+
+if (app.metrics !== undefined) {
+  try {
+    app.log.info({ url: await app.metrics.listen() }, 'serving metrics for Prometheus')
+  } catch (error) {
+    refuse(`cannot listen on METRICS_HOST ${app.config.METRICS_HOST} and METRICS_PORT ${app.config.METRICS_PORT} (0 turns metrics off): ${reason(error)}`)
+  }
 }
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -36,6 +36,11 @@ interface CommonOptions {
   revocations?: RevocationFeedOptions
   /** The `realm` of every `WWW-Authenticate` challenge (default `tollgate`). */
   realm?: string
+  /**
+   * Told why each request was refused with 401, to count it: `missing` (no Bearer token), `revoked`,
+   * or the verification error's `reason` code. Never given the token.
+   */
+  onReject?: (reason: string) => void
 }
 
 /**
@@ -137,6 +142,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   const verifier = await verifierFor(fastify, options, discover)
   const follower = await followerFor(fastify, options, discover)
   const isRevoked = options.isRevoked ?? follower?.isRevoked
+  const { onReject } = options
   const replyOptions = { realm: options.realm ?? DEFAULT_REALM }
 
   if ('jwt' in options && options.jwt !== undefined) await fastify.register(fastifyJwt, options.jwt)
@@ -147,6 +153,12 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   // Sent from here rather than thrown: a refusal is as frequent as a success under a flood of bad tokens.
   const deny = (reply: FastifyReply, error: TollgateError): void => { sendError(reply, error, replyOptions) }
 
+  /** A 401 from the guard, told to `onReject` with its reason first. */
+  function reject (reply: FastifyReply, error: TollgateError, reason: string): void {
+    onReject?.(reason)
+    deny(reply, error)
+  }
+
   // Callback style, not async: this runs on every protected request and a promise per call shows up.
   function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const header = request.headers.authorization
@@ -154,7 +166,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
     if (header === undefined || header.length <= BEARER.length ||
       !(header.startsWith('Bearer ') || header.slice(0, BEARER.length).toLowerCase() === BEARER) ||
       header.includes(' ', BEARER.length)) {
-      return deny(reply, TOKEN_MISSING)
+      return reject(reply, TOKEN_MISSING, 'missing')
     }
     let claims: AccessClaims | Promise<AccessClaims>
     try {
@@ -173,12 +185,15 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
 
   function accept (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, claims: AccessClaims): void {
     if (follower !== undefined && follower.isStale()) return deny(reply, FEED_UNAVAILABLE)
-    if (isRevoked !== undefined && isRevoked(claims)) return deny(reply, TOKEN_REVOKED)
+    if (isRevoked !== undefined && isRevoked(claims)) return reject(reply, TOKEN_REVOKED, 'revoked')
     request.user = claims
     done()
   }
 
-  const refuse = (reply: FastifyReply, error: unknown): void => deny(reply, error instanceof InvalidTokenError ? error : TOKEN_MALFORMED)
+  function refuse (reply: FastifyReply, error: unknown): void {
+    const refusal = error instanceof InvalidTokenError ? error : TOKEN_MALFORMED
+    reject(reply, refusal, refusal.reason ?? refusal.code)
+  }
 
   function authorize ({ roles = [], scopes = [] }: AuthRequirement): onRequestHookHandler {
     const scope = scopes.join(' ')
@@ -186,7 +201,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
     const missingScope = new InsufficientScopeError(`This action needs the scopes: ${scope}`, scope)
     return function authorizeRequest (request, reply, done) {
       const user = request.user as AccessClaims | null
-      if (user === null) return deny(reply, TOKEN_MISSING)
+      if (user === null) return reject(reply, TOKEN_MISSING, 'missing')
       if (roles.length !== 0 && !roles.some((role) => user.roles.includes(role))) return deny(reply, missingRole)
       if (scopes.length !== 0) {
         const granted = user.scope.split(' ')

@@ -17,10 +17,14 @@ declare module 'fastify' {
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
 
-/** Counts the request against `limiter`, and refuses it with 429 and Retry-After past the budget. */
-async function enforce (limiter: Limiter, request: FastifyRequest, reply: FastifyReply, what: string): Promise<void> {
+/**
+ * Counts the request against `limiter`, and refuses it with 429 and Retry-After past the budget, telling
+ * `onRefused` first (the metrics count throttled logins).
+ */
+async function enforce (limiter: Limiter, request: FastifyRequest, reply: FastifyReply, what: string, onRefused?: () => void): Promise<void> {
   const limit = await limiter(request)
   if (!limit.isAllowed && limit.isExceeded) {
+    onRefused?.()
     reply.header('retry-after', String(limit.ttlInSeconds))
     throw new TollgateError('ERR_TOO_MANY_ATTEMPTS', `Too many ${what}: try again in ${limit.ttlInSeconds} seconds`)
   }
@@ -44,22 +48,25 @@ export default fp(async function loginRateLimit (fastify) {
   // Two limiters on one request: `fastify.rateLimit()` hooks run only the first a request meets, so both
   // are checked here through `createRateLimit`, and both count every attempt.
   const limiters = [
-    fastify.createRateLimit({ max: perUser * 2, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` }),
-    fastify.createRateLimit({
-      max: perUser,
-      timeWindow: 60_000,
-      keyGenerator: (request) => {
-        const body = request.body as { username?: unknown } | undefined
-        const username = usernameOf.get(request) ?? body?.username
-        return typeof username === 'string' ? `username:${usernameKey(username)}` : ''
-      },
-      // Requests without a username (other grants) are only throttled per address.
-      allowList: (_request, key) => key === ''
-    })
+    { by: 'address' as const, check: fastify.createRateLimit({ max: perUser * 2, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` }) },
+    {
+      by: 'username' as const,
+      check: fastify.createRateLimit({
+        max: perUser,
+        timeWindow: 60_000,
+        keyGenerator: (request) => {
+          const body = request.body as { username?: unknown } | undefined
+          const username = usernameOf.get(request) ?? body?.username
+          return typeof username === 'string' ? `username:${usernameKey(username)}` : ''
+        },
+        // Requests without a username (other grants) are only throttled per address.
+        allowList: (_request, key) => key === ''
+      })
+    }
   ]
 
   fastify.decorate('loginThrottle', async function loginThrottle (request: FastifyRequest, reply: FastifyReply) {
-    for (const limiter of limiters) await enforce(limiter, request, reply, 'login attempts')
+    for (const { by, check } of limiters) await enforce(check, request, reply, 'login attempts', () => fastify.metrics?.loginThrottled(by))
   })
   fastify.decorate('loginThrottleAs', async function loginThrottleAs (request: FastifyRequest, reply: FastifyReply, username: string | undefined) {
     if (username !== undefined) usernameOf.set(request, username)

@@ -34,9 +34,11 @@ for (const client of clients) {
 const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
 if (login.statusCode !== 200) throw new Error(`bench login failed: ${login.body}`)
 await app.listen({ host: '127.0.0.1', port: 0 })
+// As the server does, unless METRICS_PORT=0; on any free port, since the bench runs several of these.
+const metrics = app.metrics === undefined ? {} : { metrics: await app.metrics.listen({ port: 0 }) }
 const address = app.server.address()
 announce(typeof address === 'object' && address !== null ? address.port : 0, {
-  token: login.json().access_token, username, password, assertionAudience: app.config.JWT_ISSUER, tokenPath: '/auth/token'
+  token: login.json().access_token, username, password, assertionAudience: app.config.JWT_ISSUER, tokenPath: '/auth/token', ...metrics
 })
 
 // A clean exit on SIGTERM, so `--cpu-prof` writes its profile and the store closes.

@@ -23,7 +23,7 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async function (request, reply) {
     const { username, password } = request.body
     const user = await fastify.sessions.checkCredentials(username, password)
-    auditLogin(request.log, 'login', username, user?.id)
+    auditLogin(request, 'login', username, user?.id)
     if (user === undefined) throw INVALID_CREDENTIALS
     return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
   })

@@ -28,6 +28,18 @@ export interface PasswordHasher {
    * so an unknown username costs the same time as a wrong password.
    */
   verify (hash: string | undefined, password: string): Promise<PasswordCheck>
+  /** The hashing queue now, and the time hashes waited in it so far, for the metrics. */
+  queue (): HashQueueStats
+}
+
+export interface HashQueueStats {
+  /** Hashes waiting for a turn. */
+  waiting: number
+  /** Hashes being computed. */
+  running: number
+  /** Hashes started so far, and the seconds they waited in all. */
+  started: number
+  waitSeconds: number
 }
 
 /**
@@ -40,15 +52,27 @@ export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
 export async function createPasswordHasher (concurrency: number = HASH_CONCURRENCY): Promise<PasswordHasher> {
   const limit = pLimit(concurrency)
   const dummyHash = await argon2.hash(randomBytes(16), HASH_OPTIONS)
+  let started = 0
+  let waitSeconds = 0
+
+  /** Runs `work` in its turn, adding the time it waited for it to the totals. */
+  function queued<T> (work: () => Promise<T>): Promise<T> {
+    const since = performance.now()
+    return limit(() => {
+      started++
+      waitSeconds += (performance.now() - since) / 1000
+      return work()
+    })
+  }
 
   async function hash (password: string): Promise<string> {
-    return limit(() => argon2.hash(password, HASH_OPTIONS))
+    return queued(() => argon2.hash(password, HASH_OPTIONS))
   }
 
   async function verify (stored: string | undefined, password: string): Promise<PasswordCheck> {
     let matched: boolean
     try {
-      matched = await limit(() => argon2.verify(stored ?? dummyHash, password))
+      matched = await queued(() => argon2.verify(stored ?? dummyHash, password))
     } catch {
       // A stored value that is not an argon2 hash never matches.
       matched = false
@@ -59,5 +83,7 @@ export async function createPasswordHasher (concurrency: number = HASH_CONCURREN
     return ok(outdated ? { rehash: await hash(password) } : {})
   }
 
-  return { hash, verify }
+  const queue = (): HashQueueStats => ({ waiting: limit.pendingCount, running: limit.activeCount, started, waitSeconds })
+
+  return { hash, verify, queue }
 }

@@ -56,7 +56,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
       if (keys.length === 0) continue
       for (const value of await redis.mget(...keys)) {
         const revocation = value === null ? undefined : parseRevocation(value)
-        if (revocation !== undefined) list.apply(revocation)
+        if (revocation !== undefined) list.apply(revocation, 'redis-load')
       }
     } while (cursor !== '0')
   }
@@ -70,7 +70,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
     await followChannel(redis, subscriber, channel, {
       onMessage: (message) => {
         const revocation = parseRevocation(message)
-        if (revocation !== undefined) list.apply(revocation)
+        if (revocation !== undefined) list.apply(revocation, 'redis-pubsub')
       },
       catchUp: load,
       onError: options.onError,

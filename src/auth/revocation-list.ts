@@ -14,6 +14,14 @@ export interface Revocation {
 }
 
 /**
+ * Where a revocation came from: this instance, another one through Redis (a pub/sub message, or the
+ * keys read after a reconnect), or the database, polled every few seconds.
+ */
+export type RevocationSource = 'local' | 'redis-pubsub' | 'redis-load' | 'database-poll'
+
+const SOURCES: readonly RevocationSource[] = ['local', 'redis-pubsub', 'redis-load', 'database-poll']
+
+/**
  * The in-memory view every authenticated request is checked against, in O(1) and without I/O.
  * Stores and other instances feed it through `apply`.
  */
@@ -22,6 +30,13 @@ export class RevocationList {
   readonly #sessions = new Map<string, number>()
   readonly #cutoffs = new Map<string, number>()
   readonly #listeners = new Set<(revocation: Revocation) => void>()
+
+  /**
+   * Revocations that changed this list, by the path that brought each first: a revocation known already
+   * (an instance hearing its own message, a poll finding what pub/sub delivered) is not counted again.
+   */
+  readonly applied = Object.fromEntries(SOURCES.map((source) => [source, { token: 0, session: 0, cutoff: 0 }])) as
+    Record<RevocationSource, Record<Revocation['kind'], number>>
 
   /** An arrow property, so it can be handed out as a callback without binding. */
   readonly isRevoked = (claims: AccessClaims): boolean => {
@@ -40,12 +55,13 @@ export class RevocationList {
    * Idempotent and order-independent: a cut-off only ever moves later, so replays and late messages are
    * harmless. Listeners hear of what changed the list, once.
    */
-  apply (revocation: Revocation): void {
+  apply (revocation: Revocation, source: RevocationSource = 'local'): void {
     const { kind, id, until } = revocation
     const map = this.#map(kind)
     const known = map.get(id)
     if (known !== undefined && until <= known) return
     map.set(id, until)
+    this.applied[source][kind]++
     for (const listener of this.#listeners) listener(revocation)
   }
 

@@ -62,18 +62,18 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
       .where('expires_at', '>=', Math.floor(now / 1000) - CLOCK_LEEWAY_SECONDS)
       .execute()
     for (const row of tokens) {
-      list.apply({ kind: 'token', id: row.jti, until: Number(row.expires_at) })
+      list.apply({ kind: 'token', id: row.jti, until: Number(row.expires_at) }, 'database-poll')
       seenTokensUntil = Math.max(seenTokensUntil, Number(row.revoked_at))
     }
     const cutoffs = await db.selectFrom('user_cutoffs').select(['user_id', 'not_before', 'updated_at'])
       .where('updated_at', '>=', Math.max(seenCutoffsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))
       .execute()
     for (const row of cutoffs) {
-      list.apply({ kind: 'cutoff', id: row.user_id, until: Number(row.not_before) })
+      list.apply({ kind: 'cutoff', id: row.user_id, until: Number(row.not_before) }, 'database-poll')
       seenCutoffsUntil = Math.max(seenCutoffsUntil, Number(row.updated_at))
     }
     for (const session of await refreshTokens.revokedSince(Math.max(seenSessionsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))) {
-      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds })
+      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds }, 'database-poll')
       seenSessionsUntil = Math.max(seenSessionsUntil, session.revokedAt)
     }
   }

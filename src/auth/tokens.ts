@@ -27,6 +27,8 @@ export function createTokenService (options: TokenServiceOptions) {
     algorithm: options.algorithm,
     issue: signer.issue,
     verify: verifier.verify,
+    /** How many accepted tokens were remembered, cached or verified in full. */
+    accepted: verifier.accepted,
     publicKeys: keySet.publicKeys,
     /**
      * The same algorithm, issuer, audience and type, in the shape @fastify/jwt takes, for code that calls

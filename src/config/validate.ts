@@ -20,6 +20,10 @@ function isHttpUrl (value: string): boolean {
  * The schema has already checked types, ranges and defaults.
  */
 export function checkConfig (config: Config): void {
+  // Metrics name routes and counts failures: they are for operators, never for the API's clients.
+  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics are never served on the API port (0 turns them off)')
+  }
   if (!isHttpUrl(config.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an absolute http(s) URL without query or fragment, such as https://auth.example.com')
   // RFC 8414 §2: the issuer is an https URL with no query or fragment (plain http is allowed for local use).
   // Outside production a name is still accepted, so existing set-ups keep their tokens verifying.

@@ -8,6 +8,7 @@ import { generateKeyPair } from '../../src/auth/keys.js'
 import { table } from '../../bench/lib/table.js'
 import { verifyCosts } from '../../bench/lib/verify-cost.js'
 import { TEST_SECRET } from '../helper.js'
+import { sampleValue, scrape } from '../support/prometheus.js'
 
 // The servers run compiled, as `npm run bench` runs them.
 const serverScript = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'servers', 'tollgate.js')
@@ -33,6 +34,11 @@ t.test('the benchmark harness starts a Tollgate server, loads its protected rout
 
   const stats = await (await fetch(`${server.url}/bench/stats`)).json() as Record<string, number>
   t.ok(stats.heapUsed! > 0 && stats.rss! > 0 && stats.loopDelayP99! >= 0)
+
+  // Metrics are on, as by default: the load was counted, so the bench measures what production runs.
+  t.match(server.info.metrics, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+  const served = sampleValue(await scrape(server.info.metrics!), 'tollgate_http_request_duration_seconds_count', { method: 'GET', route: '/bench/protected', status_code: '200' })
+  t.ok(served >= result.total, `${served} protected requests counted`)
 })
 
 t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, both ways a client authenticates', async (t) => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
+/** Where Debian installs it; `npm test` installs it first when it is missing (scripts/ensure-chromium.js). */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
 // The machines that run these tests have no outside network: without these flags Chromium keeps
@@ -19,7 +20,7 @@ const FLAGS = [
 /** Starts Debian's Chromium; a missing browser is a failure, never a skipped test. */
 export async function launchChromium (): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium: apt-get install chromium`)
+    throw new Error(`${CHROMIUM_PATH} is missing: \`node scripts/ensure-chromium.js\` (run by npm test) installs Debian's chromium`)
   }
   return await chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS })
 }

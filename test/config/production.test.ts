@@ -49,6 +49,13 @@ t.test('production refuses a PORT that is not a port', async (t) => {
   }
 })
 
+t.test('production refuses a METRICS_PORT that is not a port, or is the API port', async (t) => {
+  for (const port of ['prometheus', '65536']) {
+    await t.test(`METRICS_PORT=${port}`, (t) => refusesToStart(t, { METRICS_PORT: port }, 'METRICS_PORT'))
+  }
+  await t.test('METRICS_PORT=PORT', (t) => refusesToStart(t, { PORT: '9100', METRICS_PORT: '9100' }, 'METRICS_PORT'))
+})
+
 t.test('production refuses a DATABASE_URL it cannot use', async (t) => {
   for (const url of ['mysql://localhost/tollgate', '']) {
     await t.test(`DATABASE_URL=${JSON.stringify(url)}`, (t) => refusesToStart(t, { DATABASE_URL: url }, 'DATABASE_URL'))

@@ -94,3 +94,19 @@ t.test('cutoffNow ends every token issued up to and including this second', asyn
   Date.now = () => NOW * 1000
   t.equal(cutoffNow(), NOW + 1)
 })
+
+t.test('each revocation is counted once, by the path that brought it first', async (t) => {
+  const list = new RevocationList()
+  list.apply({ kind: 'token', id: 'jti-1', until: NOW + 900 })
+  list.apply({ kind: 'token', id: 'jti-1', until: NOW + 900 }, 'redis-pubsub')
+  list.apply({ kind: 'session', id: 'family-1', until: NOW + 900 }, 'redis-pubsub')
+  list.apply({ kind: 'session', id: 'family-1', until: NOW + 900 }, 'database-poll')
+  list.apply({ kind: 'cutoff', id: 'user-1', until: NOW }, 'database-poll')
+  list.apply({ kind: 'cutoff', id: 'user-1', until: NOW + 5 }, 'redis-load')
+  t.same(list.applied, {
+    local: { token: 1, session: 0, cutoff: 0 },
+    'redis-pubsub': { token: 0, session: 1, cutoff: 0 },
+    'redis-load': { token: 0, session: 0, cutoff: 1 },
+    'database-poll': { token: 0, session: 0, cutoff: 1 }
+  }, 'an echo or a later poll of what is known is not counted; a later cut-off is')
+})

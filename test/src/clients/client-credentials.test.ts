@@ -96,7 +96,8 @@ t.test('a grant with a SHA-256 secret never calls the password hasher', async (t
   const app = await build(t)
   const untouchable: PasswordHasher = {
     hash: async () => { throw new Error('hash called') },
-    verify: async () => { throw new Error('verify called') }
+    verify: async () => { throw new Error('verify called') },
+    queue: () => { throw new Error('queue called') }
   }
   const service = createClientsService({
     db: app.db,

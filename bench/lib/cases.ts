@@ -1,0 +1,59 @@
+/** The servers the bench starts; every case names the one it loads. */
+export type ServerKey = 'hs' | 'hsMetricsOff' | 'es' | 'sharedA' | 'fastify' | 'express' | 'oidc'
+
+/** How a client authenticates for the client credentials grant. */
+export type GrantMethod = 'client_secret_basic' | 'private_key_jwt'
+
+export interface CaseDefinition {
+  id: string
+  label: string
+  server: ServerKey
+  path: string
+  /** Whose access token the requests carry, if any. */
+  token?: ServerKey
+  /** The case its ratio is taken to. */
+  baseline?: string
+  /** Another stack than Tollgate. */
+  peer?: true
+  /** A client credentials grant case: clients authenticate this way, instead of GETting `path`. */
+  grant?: GrantMethod
+}
+
+export const CASES: readonly CaseDefinition[] = [
+  { id: 'open', label: 'Tollgate, open route (baseline)', server: 'hs', path: '/bench/open' },
+  // The open route sent the very same request bytes as the protected one: what is left is the guard.
+  { id: 'open-token', label: 'Tollgate, open route, request carrying the token', server: 'hs', path: '/bench/open', token: 'hs', baseline: 'open' },
+  { id: 'hs256', label: 'Tollgate, protected, HS256', server: 'hs', path: '/bench/protected', token: 'hs', baseline: 'open' },
+  // The same route on a server with METRICS_PORT=0: what is left is the cost of counting.
+  { id: 'metrics-off', label: 'Tollgate, protected, HS256, metrics off', server: 'hsMetricsOff', path: '/bench/protected', token: 'hsMetricsOff', baseline: 'open' },
+  { id: 'role', label: 'Tollgate, protected + role check', server: 'hs', path: '/bench/admin', token: 'hs', baseline: 'open' },
+  { id: 'es256', label: 'Tollgate, protected, ES256', server: 'es', path: '/bench/protected', token: 'es', baseline: 'open' },
+  { id: 'revocation', label: 'Tollgate, protected, revocation on (Redis, 2 instances)', server: 'sharedA', path: '/bench/protected', token: 'sharedA', baseline: 'hs256' },
+  { id: 'fastify-open', label: 'Fastify + @fastify/jwt, open route', server: 'fastify', path: '/bench/open', baseline: 'open', peer: true },
+  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: 'fastify', path: '/bench/protected', token: 'hs', baseline: 'fastify-open', peer: true },
+  { id: 'express-open', label: 'Express + passport-jwt, open route', server: 'express', path: '/bench/open', baseline: 'open', peer: true },
+  { id: 'express', label: 'Express + passport-jwt, protected', server: 'express', path: '/bench/protected', token: 'hs', baseline: 'express-open', peer: true },
+  // The client credentials grant, each way a client authenticates, against oidc-provider signing ES256 too.
+  ...(['client_secret_basic', 'private_key_jwt'] as const).flatMap((grant): CaseDefinition[] => {
+    const short = grant === 'client_secret_basic' ? 'basic' : 'jwt'
+    return [
+      { id: `grant-oidc-${short}`, label: `oidc-provider ES256, grant, ${grant}`, server: 'oidc', path: '', grant, peer: true },
+      { id: `grant-hs-${short}`, label: `Tollgate HS256, grant, ${grant}`, server: 'hs', path: '', grant, baseline: `grant-oidc-${short}` },
+      { id: `grant-es-${short}`, label: `Tollgate ES256, grant, ${grant}`, server: 'es', path: '', grant, baseline: `grant-oidc-${short}` }
+    ]
+  }),
+  // A fleet's set-up: the assertion's jti goes to Redis (SET NX) instead of a SQLite write.
+  { id: 'grant-redis-jwt', label: 'Tollgate HS256 + Redis, grant, private_key_jwt', server: 'sharedA', path: '', grant: 'private_key_jwt', baseline: 'grant-oidc-jwt' }
+]
+
+export const CASE_IDS = CASES.map((c) => c.id)
+
+/** What Tollgate aims for: the first case's rate over the second's, at least `wanted`. */
+export const TARGETS: ReadonlyArray<readonly [name: string, a: string, b: string, wanted: number]> = [
+  ['protected HS256 / open route', 'hs256', 'open', 0.92],
+  ['protected HS256 / Fastify + @fastify/jwt protected', 'hs256', 'fastify-jwt', 2],
+  ['revocation on / revocation off', 'revocation', 'hs256', 0.95],
+  ['metrics on / metrics off (protected HS256)', 'hs256', 'metrics-off', 0.97],
+  ['grants, client_secret_basic: Tollgate ES256 / oidc-provider ES256', 'grant-es-basic', 'grant-oidc-basic', 2],
+  ['grants, private_key_jwt: Tollgate ES256 / oidc-provider ES256', 'grant-es-jwt', 'grant-oidc-jwt', 2]
+]

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import t from 'tap'
+import { CASE_IDS } from '../../bench/lib/cases.js'
+import { DEFAULT_CHART, parseBenchOptions } from '../../bench/lib/options.js'
+
+// The runner as `npm run bench` starts it: compiled (npm test builds first).
+const RUNNER = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'run.js')
+
+t.test('npm run bench -- --help prints every option and starts nothing', async (t) => {
+  const result = spawnSync(process.execPath, [RUNNER, '--help'], { encoding: 'utf8', timeout: 30_000 })
+  t.equal(result.status, 0)
+  for (const option of ['--duration', '--rounds', '--connections', '--cases', '--soak', '--quick', '--chart', '--help']) t.match(result.stdout, option)
+  t.match(result.stdout, CASE_IDS.join(', '), 'the case ids are listed')
+  t.notMatch(result.stdout, /starting servers/)
+})
+
+t.test('an unknown option is a one-line error with exit code 2, not a stack trace', async (t) => {
+  for (const args of [['--fast'], ['--rounds', 'many'], ['--cases', 'hs256,nope']]) {
+    const result = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', timeout: 30_000 })
+    t.equal(result.status, 2, args.join(' '))
+    t.equal(result.stderr.trimEnd().split('\n').length, 1, 'one line')
+    t.match(result.stderr, /^bench: .*--help lists the options/)
+    t.notMatch(result.stderr, /\n\s+at /)
+    t.equal(result.stdout, '', 'nothing started')
+  }
+})
+
+t.test('options are parsed and checked', async (t) => {
+  t.same(parseBenchOptions([], CASE_IDS), { duration: 5, rounds: 3, connections: 50, quick: false, chart: DEFAULT_CHART })
+  t.same(parseBenchOptions(['--quick', '--cases', 'open, hs256', '--soak', '60', '--chart', '/tmp/b.svg'], CASE_IDS),
+    { duration: 5, rounds: 3, connections: 50, soak: 60, quick: true, cases: ['open', 'hs256'], chart: '/tmp/b.svg' })
+  t.equal(parseBenchOptions(['--help'], CASE_IDS), 'help')
+  t.throws(() => parseBenchOptions(['--fast'], CASE_IDS), { name: 'UsageError', message: "Unknown option '--fast'" })
+  t.throws(() => parseBenchOptions(['--duration'], CASE_IDS), { name: 'UsageError' }, 'a missing value')
+  t.throws(() => parseBenchOptions(['--connections', '0'], CASE_IDS), { message: '--connections wants a whole number of at least 1, not "0"' })
+  t.throws(() => parseBenchOptions(['--duration', '2.5'], CASE_IDS), { name: 'UsageError' })
+  t.throws(() => parseBenchOptions(['--cases', 'hs256,nope'], CASE_IDS), { message: /^unknown case "nope": the cases are open, / })
+  t.throws(() => parseBenchOptions(['--cases', ','], CASE_IDS), { message: '--cases names no case' })
+  t.throws(() => parseBenchOptions(['stray'], CASE_IDS), { name: 'UsageError' }, 'a positional argument')
+})
