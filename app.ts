@@ -78,11 +78,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
-  await app.register(auth, (parent) => ({
-    verifier: parent.tokens,
-    isRevoked: parent.revocations.isRevoked,
-    jwt: parent.tokens.jwtPluginOptions
-  }))
+  await app.register(auth, (parent) => ({ verifier: parent.tokens, isRevoked: parent.revocations.isRevoked }))
   await app.register(swagger)
   for (const schema of [OAuthErrorSchema, TokenResponseSchema, UserSchema]) app.addSchema(schema)
   await app.register(autoload, { dir: join(import.meta.dirname, 'routes') })

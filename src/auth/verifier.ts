@@ -185,4 +185,4 @@ function orThrow (verdict: Verdict): AccessClaims {
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>
 
 /** What the guards need of a verifier: Tollgate's own, or one over a remote key set. */
-export type TokenVerifier = Pick<AccessTokenVerifier, 'verify'>
+export type TokenVerifier = Pick<AccessTokenVerifier, 'judge'>
