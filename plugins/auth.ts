@@ -27,9 +27,6 @@ declare module 'fastify' {
   }
 }
 
-const routeName = (method: string | string[] | undefined, url: string | undefined): string =>
-  `${Array.isArray(method) ? method.join(',') : method ?? '?'} ${url ?? '?'}`
-
 /**
  * The guards, for Tollgate's own routes and for any Fastify service trusting Tollgate (`tollgateAuth`).
  * A route opts in with `config.auth`. There is deliberately no `request.jwtVerify()`: the guards are the
@@ -60,7 +57,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   fastify.addHook('onRequest', function guardRoute (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const { config } = request.routeOptions
     if (config.auth === undefined || config.auth === false) return done()
-    const guard = guardFor(config.auth, routeName(config.method, config.url))
+    const guard = guardFor(config.auth, config)
     if (guard === undefined) return done()
     guard.call(this, request, reply, done)
   })
@@ -68,7 +65,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   // The routes it does see get their OpenAPI security requirement and 401/403 answers from their setting,
   // so no route declares them by hand; a setting that is not one is refused here, before the app starts.
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    const requirement = requirementOf(route.config?.auth, routeName(route.method, route.url))
+    const requirement = requirementOf(route.config?.auth, route)
     if (requirement === undefined) return
     const checksClaims = (requirement.roles?.length ?? 0) + (requirement.scopes?.length ?? 0) > 0
     route.schema = {

@@ -1,4 +1,4 @@
-import type { InvalidTokenError } from '../errors.js'
+import { InvalidTokenError } from '../errors.js'
 import { EXPIRED, KEY_SOURCE_HEADER, MALFORMED, NOT_YET_VALID, refusal, WRONG_ISSUER_OR_AUDIENCE } from './refusals.js'
 
 export interface TokenHeader {
@@ -26,17 +26,37 @@ function decodeObject (part: string): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
 }
 
-/** The header and payload of a compact JWS, or the refusal its shape alone calls for. */
-export function decodeToken (token: string): UnverifiedToken | InvalidTokenError {
-  const headerEnd = token.indexOf('.')
-  const payloadEnd = token.indexOf('.', headerEnd + 1)
-  if (headerEnd <= 0 || payloadEnd < 0) return MALFORMED
-  const header = decodeObject(token.slice(0, headerEnd))
+function decodeHeader (part: string): TokenHeader | InvalidTokenError {
+  const header = decodeObject(part)
   if (header === undefined) return MALFORMED
-  if (KEY_SOURCE_HEADERS.some((name) => name in header)) return refusal(KEY_SOURCE_HEADER)
-  const payload = decodeObject(token.slice(headerEnd + 1, payloadEnd))
-  if (payload === undefined) return MALFORMED
-  return { header, payload }
+  return KEY_SOURCE_HEADERS.some((name) => name in header) ? refusal(KEY_SOURCE_HEADER) : header
+}
+
+/** How many distinct headers a decoder remembers: an issuer uses one per key, a forger gets no more. */
+const HEADER_CACHE_SIZE = 64
+
+/**
+ * Returns a function giving the header and payload of a compact JWS, or the refusal its shape alone
+ * calls for. Every token of one key has the same header, so each header segment is decoded once and the
+ * frozen result reused.
+ */
+export function createTokenDecoder (): (token: string) => UnverifiedToken | InvalidTokenError {
+  const headers = new Map<string, TokenHeader | InvalidTokenError>()
+  return function decodeToken (token) {
+    const headerEnd = token.indexOf('.')
+    const payloadEnd = token.indexOf('.', headerEnd + 1)
+    if (headerEnd <= 0 || payloadEnd < 0) return MALFORMED
+    const segment = token.slice(0, headerEnd)
+    let header = headers.get(segment)
+    if (header === undefined) {
+      header = decodeHeader(segment)
+      if (headers.size < HEADER_CACHE_SIZE) headers.set(segment, Object.freeze(header))
+    }
+    if (header instanceof InvalidTokenError) return header
+    const payload = decodeObject(token.slice(headerEnd + 1, payloadEnd))
+    if (payload === undefined) return MALFORMED
+    return { header, payload }
+  }
 }
 
 export interface ClaimExpectations {

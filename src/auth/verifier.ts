@@ -3,7 +3,7 @@ import QuickLRU from 'quick-lru'
 import { InvalidTokenError } from '../errors.js'
 import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
 import { isFinal, refusal, toInvalidTokenError, TOO_LONG, UNKNOWN_KEY, WRONG_CLAIM_TYPE } from './refusals.js'
-import { claimsRefusal, decodeToken, type TokenHeader } from './unverified-token.js'
+import { claimsRefusal, createTokenDecoder, type TokenHeader } from './unverified-token.js'
 
 export type { TokenHeader } from './unverified-token.js'
 
@@ -86,7 +86,10 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
   // hit to one or two Map lookups; lru-cache's bookkeeping per hit showed in profiles of the hot path.
   const verified = cacheSize > 0 ? new QuickLRU<string, AccessClaims>({ maxSize: cacheSize }) : undefined
   const refused = cacheSize > 0 ? new QuickLRU<string, InvalidTokenError>({ maxSize: REFUSED_CACHE_SIZE }) : undefined
+  // Looked up only once something was refused: a service that never meets a bad token never hashes for it.
+  let anyRefused = false
   const lastOnConnection = new WeakMap<object, { token: string, verdict: Verdict, generation: number }>()
+  const decodeToken = createTokenDecoder()
   // Bumped when the keys change, so what connections remember is forgotten with the caches.
   let generation = 0
 
@@ -100,6 +103,7 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
   function refuse (token: string, error: InvalidTokenError, connection: object | undefined): InvalidTokenError {
     if (refused === undefined || !isFinal(error) || token.length > REFUSED_MAX_LENGTH) return error
     refused.set(token, error)
+    anyRefused = true
     remember(token, error, connection)
     return error
   }
@@ -140,7 +144,7 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
       if (unexpired(cached)) return remember(token, cached, connection)
       verified?.delete(token)
     }
-    const known = refused?.get(token)
+    const known = anyRefused ? refused?.get(token) : undefined
     if (known !== undefined) return remember(token, known, connection)
 
     const unverified = decodeToken(token)
@@ -171,6 +175,7 @@ export function createAccessTokenVerifier (constraints: VerifyConstraints, resol
   const forgetVerified = (): void => {
     verified?.clear()
     refused?.clear()
+    anyRefused = false
     generation++
   }
 

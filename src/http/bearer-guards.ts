@@ -32,11 +32,19 @@ const REVOCATIONS_UNAVAILABLE = new TollgateError('ERR_REVOCATIONS_UNAVAILABLE',
 
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string')
 
+/** A route as its options or its config name it: enough to say which one a mistake is in. */
+export interface RouteName {
+  method?: string | string[] | undefined
+  url?: string | undefined
+}
+
+const nameOf = ({ method, url }: RouteName): string => `${Array.isArray(method) ? method.join(',') : method ?? '?'} ${url ?? '?'}`
+
 /**
  * What a `config.auth` value asks for: undefined for a public route. Anything but `true`, `false` or
- * `{ roles?, scopes? }` (string arrays) is refused, so a typo can never leave a route open.
+ * `{ roles?, scopes? }` (string arrays) is refused, naming the route, so a typo can never leave it open.
  */
-export function requirementOf (setting: unknown, route: string): AuthRequirement | undefined {
+export function requirementOf (setting: unknown, route: RouteName): AuthRequirement | undefined {
   if (setting === undefined || setting === false) return undefined
   if (setting === true) return {}
   if (typeof setting === 'object' && setting !== null && !Array.isArray(setting)) {
@@ -44,7 +52,7 @@ export function requirementOf (setting: unknown, route: string): AuthRequirement
     const fits = Object.keys(unknown).length === 0 && (roles === undefined || isStringArray(roles)) && (scopes === undefined || isStringArray(scopes))
     if (fits) return setting as AuthRequirement
   }
-  throw new TypeError(`${route}: config.auth must be true, false or { roles?: string[], scopes?: string[] }, not ${JSON.stringify(setting)}`)
+  throw new TypeError(`${nameOf(route)}: config.auth must be true, false or { roles?: string[], scopes?: string[] }, not ${JSON.stringify(setting)}`)
 }
 
 /** The guards: `authenticate`, `authorize(requirement)`, and the one a route's `config.auth` asks for. */
@@ -109,7 +117,7 @@ export function createGuards ({ verifier, isRevoked, isStale, deny }: GuardOptio
   const byRequirement = new WeakMap<AuthRequirement, onRequestHookHandler>()
 
   /** The guard for a route's `config.auth` (see `requirementOf`); undefined for a public route. */
-  function guardFor (setting: unknown, route: string): onRequestHookHandler | undefined {
+  function guardFor (setting: unknown, route: RouteName): onRequestHookHandler | undefined {
     if (setting === true) return authenticate
     const requirement = requirementOf(setting, route)
     if (requirement === undefined) return undefined
