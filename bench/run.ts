@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { generateKeyPair } from '../src/auth/keys.js'
 import { median, measure, type Measurement } from './lib/measure.js'
-import { startServer, type BenchServer } from './lib/processes.js'
+import type { Case, Target } from './lib/case.js'
+import { startServer } from './lib/processes.js'
+import { relyingCases } from './lib/relying-cases.js'
 import { loginStorm, serverStats, soak } from './lib/scenarios.js'
 import { table } from './lib/table.js'
 import { verifyCosts } from './lib/verify-cost.js'
@@ -45,9 +47,10 @@ const hs = await startServer('Tollgate HS256', 'tollgate', { ...base, DATABASE_U
 const es = await startServer('Tollgate ES256', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'es.db')}`, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: keyFile })
 const sharedA = await startServer('Tollgate + Redis, instance A', 'tollgate', { ...base, ...redis })
 const sharedB = await startServer('Tollgate + Redis, instance B', 'tollgate', { ...base, ...redis })
-const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'fastify-jwt', { JWT_SECRET: secret })
+const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'relying-service', { GUARD: 'fastify-jwt', JWT_SECRET: secret })
 const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret })
-const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer]
+const relying = await relyingCases({ tollgate: es, keyFile, secret })
+const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer, ...relying.servers]
 
 // Revocation "on" means a live revocation list: log out a few sessions on B, which A hears of through Redis.
 for (let i = 0; i < 20; i++) {
@@ -56,7 +59,6 @@ for (let i = 0; i < 20; i++) {
   await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
 }
 
-interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string }
 const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
 const allCases: Case[] = [
   { id: 'open', label: 'Tollgate, open route (baseline)', server: hs, path: '/bench/open' },
@@ -66,17 +68,24 @@ const allCases: Case[] = [
   { id: 'role', label: 'Tollgate, protected + role check', server: hs, path: '/bench/admin', token: hs.info.token, baseline: 'open' },
   { id: 'es256', label: 'Tollgate, protected, ES256', server: es, path: '/bench/protected', token: es.info.token, baseline: 'open' },
   { id: 'revocation', label: 'Tollgate, protected, revocation on (Redis, 2 instances)', server: sharedA, path: '/bench/protected', token: sharedA.info.token, baseline: 'hs256' },
-  { id: 'fastify-open', label: 'Fastify + @fastify/jwt, open route', server: fastifyPeer, path: '/bench/open', baseline: 'open' },
-  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: fastifyPeer, path: '/bench/protected', token: hs.info.token, baseline: 'fastify-open' },
+  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: fastifyPeer, path: '/bench/protected', token: hs.info.token, baseline: 'rs-none' },
   { id: 'express-open', label: 'Express + passport-jwt, open route', server: expressPeer, path: '/bench/open', baseline: 'open' },
-  { id: 'express', label: 'Express + passport-jwt, protected', server: expressPeer, path: '/bench/protected', token: hs.info.token, baseline: 'express-open' }
+  { id: 'express', label: 'Express + passport-jwt, protected', server: expressPeer, path: '/bench/protected', token: hs.info.token, baseline: 'express-open' },
+  ...relying.cases
 ]
 
 const only = values.cases?.split(',')
 const cases = only === undefined ? allCases : allCases.filter((c) => only.includes(c.id))
 const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
 
-const load = (c: Case, seconds: number) => measure({ url: c.server.url + c.path, headers: bearer(c.token), connections, durationSeconds: seconds })
+const load = (c: Case, seconds: number) => measure({
+  url: c.server.url + c.path,
+  headers: bearer(c.token),
+  ...(c.tokens === undefined ? {} : { tokens: c.tokens }),
+  ...(c.expectStatus === undefined ? {} : { expectStatus: c.expectStatus }),
+  connections,
+  durationSeconds: seconds
+})
 
 /**
  * One measurement, with the server's own CPU time per answered request: unlike requests/s, it does not
@@ -92,7 +101,7 @@ async function measureCase (c: Case, seconds: number): Promise<Measurement & { c
 console.log(`warming up ${cases.length} cases…`)
 for (const c of cases) {
   const warm = await load(c, quick ? 1 : 2)
-  if (warm.non2xx > 0 || warm.errors > 0) throw new Error(`${c.label}: ${warm.non2xx} non-2xx answers and ${warm.errors} errors while warming up`)
+  if (warm.unexpected > 0) throw new Error(`${c.label}: ${warm.unexpected} answers without status ${c.expectStatus ?? '2xx'}, or errors, while warming up`)
 }
 
 const results = new Map<string, Array<Measurement & { cpuMicrosPerRequest: number }>>(cases.map((c) => [c.id, []]))
@@ -108,13 +117,13 @@ const summary = new Map(cases.map((c) => {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpu: median(runs.map((r) => r.cpuMicrosPerRequest)),
-    bad: runs.reduce((n, r) => n + r.non2xx + r.errors, 0)
+    bad: runs.reduce((n, r) => n + r.unexpected, 0)
   }]
 }))
 const rps = (id: string) => summary.get(id)!.rps
 
 console.log(`\nNode ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), autocannon ${connections} connections, ${rounds} rounds of ${duration} s per case\n`)
-console.log(table(['case', 'req/s', 'p50 ms', 'p99 ms', 'server µs/req', 'ratio', 'to', 'non-2xx'], cases.map((c) => {
+console.log(table(['case', 'req/s', 'p50 ms', 'p99 ms', 'server µs/req', 'ratio', 'to', 'unexpected'], cases.map((c) => {
   const s = summary.get(c.id)!
   const ratio = c.baseline === undefined ? '1.00' : measured(c.baseline) ? (s.rps / rps(c.baseline)).toFixed(2) : '–'
   return [c.label, s.rps.toFixed(0), s.p50.toFixed(1), s.p99.toFixed(1), s.cpu.toFixed(1), ratio, c.baseline ?? '', String(s.bad)]
@@ -126,8 +135,9 @@ const cpu = (id: string) => summary.get(id)!.cpu
 const targets = ([
   ['protected HS256 / open route', 'hs256', 'open', 0.92],
   ['protected HS256 / Fastify + @fastify/jwt protected', 'hs256', 'fastify-jwt', 2],
-  ['revocation on / revocation off', 'revocation', 'hs256', 0.95]
-] as const).filter(([, a, b]) => measured(a, b))
+  ['revocation on / revocation off', 'revocation', 'hs256', 0.95],
+  ...relying.targets
+] satisfies Target[]).filter(([, a, b]) => measured(a, b))
 const verdict = (value: number, wanted: number) => value >= wanted ? 'met' : 'NOT MET'
 console.log('\n' + table(['target', 'by req/s', 'by server CPU', 'wanted', 'req/s', 'CPU'], targets.map(([name, a, b, wanted]) => {
   const byRate = rps(a) / rps(b)
