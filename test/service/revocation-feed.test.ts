@@ -26,8 +26,13 @@ async function deploy (t: Test): Promise<Deployment> {
   const issuer = `http://127.0.0.1:${port}`
   const key = writeKeyPair(cwd, 'ES256')
   const env = {
-    NODE_ENV: 'test', DATABASE_URL: `sqlite:${cwd}/tollgate.db`, PORT: String(port), PUBLIC_URL: issuer,
-    JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: key.privateFile, LOGIN_RATE_LIMIT: '1000'
+    NODE_ENV: 'test',
+    DATABASE_URL: `sqlite:${cwd}/tollgate.db`,
+    PORT: String(port),
+    PUBLIC_URL: issuer,
+    JWT_ALGORITHM: 'ES256',
+    JWT_PRIVATE_KEY_FILE: key.privateFile,
+    LOGIN_RATE_LIMIT: '1000'
   }
   const cliEnv = testEnv(env)
   const added = await cli(['client', 'add', 'orders-api', '--permissions', 'revocations'], cliEnv)
