@@ -39,7 +39,9 @@ const keyFile = join(dir, 'es256.pem')
 writeFileSync(keyFile, generateKeyPair('ES256').privatePem, { mode: 0o600 })
 
 const secret = randomBytes(32).toString('base64url')
-const base = { NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000' }
+// In production the issuer must be a URL; every peer is told the same one.
+const issuer = 'https://tollgate.bench.example'
+const base = { NODE_ENV: 'production', JWT_SECRET: secret, JWT_ISSUER: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000' }
 const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench:${process.pid}:`, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}` }
 
 console.log('starting servers…')
@@ -47,8 +49,8 @@ const hs = await startServer('Tollgate HS256', 'tollgate', { ...base, DATABASE_U
 const es = await startServer('Tollgate ES256', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'es.db')}`, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: keyFile })
 const sharedA = await startServer('Tollgate + Redis, instance A', 'tollgate', { ...base, ...redis })
 const sharedB = await startServer('Tollgate + Redis, instance B', 'tollgate', { ...base, ...redis })
-const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'relying-service', { GUARD: 'fastify-jwt', JWT_SECRET: secret })
-const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret })
+const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'relying-service', { GUARD: 'fastify-jwt', JWT_SECRET: secret, ISSUER: issuer })
+const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret, ISSUER: issuer })
 const relying = await relyingCases({ tollgate: es, keyFile, secret })
 const servers = [hs, es, sharedA, sharedB, fastifyPeer, expressPeer, ...relying.servers]
 
