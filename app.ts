@@ -86,7 +86,6 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
     isRevoked: parent.revocations.isRevoked,
-    jwt: parent.tokens.jwtPluginOptions,
     ...(parent.metrics === undefined ? {} : { onReject: parent.metrics.tokenRejected })
   }))
   await app.register(swagger)

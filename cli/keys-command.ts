@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { generateKeyPair } from '../src/auth/keys.js'
+import { generateKeyPair, keyFileList } from '../src/auth/keys.js'
 import type { AsymmetricAlgorithm } from '../src/auth/claims.js'
 import type { Environment } from '../src/config/environment.js'
 import { cliError, quote, usageError, type CliIo, type Command } from './command.js'
@@ -22,7 +22,7 @@ function parseAlgorithm (value: string | boolean | undefined): AsymmetricAlgorit
  * The variables the server would read, without the side effects of loading them (a first run's secret is
  * not written to `.env` by a command that does not need it).
  */
-function currentEnvironment (io: CliIo): Environment {
+export function currentEnvironment (io: CliIo): Environment {
   if (io.env !== undefined) return io.env
   const file = resolve('.env')
   const env: Environment = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {}
@@ -41,7 +41,7 @@ function writeNew (file: string, content: string, mode: number): void {
   }
 }
 
-function writeKeyPair (dir: string, kid: string, privatePem: string, publicPem: string): { privateFile: string, publicFile: string } {
+export function writeKeyPair (dir: string, kid: string, privatePem: string, publicPem: string): { privateFile: string, publicFile: string } {
   const privateFile = join(dir, `${kid}.private.pem`)
   const publicFile = join(dir, `${kid}.public.pem`)
   const existing = [privateFile, publicFile].find((file) => existsSync(file))
@@ -73,12 +73,16 @@ function retirementAdvice (env: Environment, algorithm: AsymmetricAlgorithm): st
       `When a later ${algorithm} key replaces this one, list this one's file in JWT_RETIRED_KEY_FILES (comma-separated).`
     ]
   }
-  const retired = (env.JWT_RETIRED_KEY_FILES ?? '').split(',').map((file) => file.trim()).filter((file) => file !== '')
+  const retired = keyFileList(env.JWT_RETIRED_KEY_FILES)
   if (current !== undefined && current !== '' && !retired.includes(current)) retired.push(current)
   return [
     'To retire the key it replaces, so the tokens that key signed keep verifying until they expire, also set:',
     `  JWT_RETIRED_KEY_FILES=${retired.length === 0 ? '<the old key\'s .pem file>' : retired.join(',')}`,
-    'and take the old key out of that list once the server logs that its tokens have all expired.'
+    'and take the old key out of that list once the server logs that its tokens have all expired.',
+    '',
+    'Better, so that no verifier meets a key it has not fetched: publish it before it signs. Set only',
+    '  JWT_NEXT_KEY_FILE=<the private key above>',
+    'restart every instance, and run `tollgate keys rotate` once relying services have fetched the key set.'
   ]
 }
 

@@ -8,6 +8,7 @@ import { clientCommands } from './client-commands.js'
 import { cliError, exitCodeFor, quote, usageError, type CliIo, type Command, type OptionSpec } from './command.js'
 import { renderCommandHelp, renderHelp } from './help.js'
 import { keysGenerateCommand } from './keys-command.js'
+import { keysRotateCommand } from './keys-rotate-command.js'
 import { migrateCommand } from './migrate-command.js'
 import { secretCommand } from './secret-command.js'
 import { tokenCommands } from './token-commands.js'
@@ -22,7 +23,7 @@ const helpCommand: Command = {
 }
 
 /** Every command, in the order the help lists them. A group (`user`, …) is the first word of its commands. */
-const commands: Command[] = [...userCommands, ...clientCommands, ...tokenCommands, keysGenerateCommand, secretCommand, migrateCommand, helpCommand]
+const commands: Command[] = [...userCommands, ...clientCommands, ...tokenCommands, keysGenerateCommand, keysRotateCommand, secretCommand, migrateCommand, helpCommand]
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h' } }
 const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'

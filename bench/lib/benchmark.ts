@@ -4,7 +4,9 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { generateKeyPair } from '../../src/auth/keys.js'
 import { CASES, TARGETS, type GrantMethod, type ServerKey } from './cases.js'
+import type { Case as RelyingCase } from './case.js'
 import { grantLoad, grantsDuringLoginStorm } from './grants.js'
+import { relyingCases } from './relying-cases.js'
 import { benchChart } from './chart.js'
 import { median, measure, type Measurement } from './measure.js'
 import type { BenchOptions } from './options.js'
@@ -35,7 +37,9 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   writeFileSync(clientKeyFile, clientKey.publicPem)
   const clients = { secret: randomBytes(32).toString('base64url'), privatePem: clientKey.privatePem }
   const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: clientKeyFile }
-  const base = { NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', ...grantEnv }
+  // In production the issuer must be a URL; every peer is told the same one.
+  const issuer = 'https://tollgate.bench.example'
+  const base = { NODE_ENV: 'production', JWT_SECRET: secret, JWT_ISSUER: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', ...grantEnv }
   const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench:${process.pid}:`, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}` }
 
   console.log('starting servers…')
@@ -44,11 +48,12 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const es = await startServer('Tollgate ES256', 'tollgate', { ...base, DATABASE_URL: `sqlite:${join(dir, 'es.db')}`, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: keyFile })
   const sharedA = await startServer('Tollgate + Redis, instance A', 'tollgate', { ...base, ...redis })
   const sharedB = await startServer('Tollgate + Redis, instance B', 'tollgate', { ...base, ...redis })
-  const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'fastify-jwt', { JWT_SECRET: secret })
-  const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret })
+  const fastifyPeer = await startServer('Fastify + @fastify/jwt', 'relying-service', { GUARD: 'fastify-jwt', JWT_SECRET: secret, ISSUER: issuer })
+  const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret, ISSUER: issuer })
+  const relying = await relyingCases({ tollgate: es, keyFile, secret })
   const oidcPeer = await startServer('oidc-provider', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: keyFile, ...grantEnv })
   const byKey: Record<ServerKey, BenchServer> = { hs, hsMetricsOff, es, sharedA, fastify: fastifyPeer, express: expressPeer, oidc: oidcPeer }
-  const servers = [...Object.values(byKey), sharedB]
+  const servers = [...Object.values(byKey), sharedB, ...relying.servers]
 
   // Revocation "on" means a live revocation list: log out a few sessions on B, which A hears of through Redis.
   for (let i = 0; i < 20; i++) {
@@ -57,7 +62,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
   }
 
-  interface Case { id: string, label: string, server: BenchServer, path: string, token?: string, baseline?: string, peer: boolean, grant?: GrantMethod }
+  interface Case extends RelyingCase { peer: boolean, grant?: GrantMethod }
   const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
   const cases: Case[] = CASES.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({
     id: c.id,
@@ -69,6 +74,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     peer: c.peer === true,
     ...(c.grant === undefined ? {} : { grant: c.grant })
   }))
+  cases.push(...relying.cases.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({ ...c, peer: c.id !== 'rs-tollgate' && !c.label.startsWith('(b)') })))
   const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
 
   const grantLoads = new Map(cases.flatMap((c) => c.grant === undefined ? [] : [[c.id, grantLoad(c.server, c.grant, clients)] as const]))
@@ -77,7 +83,14 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   async function load (c: Case, seconds: number): Promise<Measurement> {
     const grant = grantLoads.get(c.id)
     const result = grant === undefined
-      ? await measure({ url: c.server.url + c.path, headers: bearer(c.token), connections, durationSeconds: seconds })
+      ? await measure({
+        url: c.server.url + c.path,
+        headers: bearer(c.token),
+        ...(c.tokens === undefined ? {} : { tokens: c.tokens }),
+        ...(c.expectStatus === undefined ? {} : { expectStatus: c.expectStatus }),
+        connections,
+        durationSeconds: seconds
+      })
       : await grant({ connections, durationSeconds: seconds, expectedRate: lastRate.get(c.id) ?? 10_000 })
     lastRate.set(c.id, Math.max(result.requestsPerSecond, lastRate.get(c.id) ?? 0))
     return result
@@ -97,7 +110,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   console.log(`warming up ${cases.length} cases…`)
   for (const c of cases) {
     const warm = await load(c, quick ? 1 : 2)
-    if (warm.non2xx > 0 || warm.errors > 0) throw new Error(`${c.label}: ${warm.non2xx} non-2xx answers and ${warm.errors} errors while warming up`)
+    if (warm.unexpected > 0) throw new Error(`${c.label}: ${warm.unexpected} answers without status ${c.expectStatus ?? '2xx'}, or errors, while warming up`)
   }
 
   const results = new Map<string, Array<Measurement & { cpuMicrosPerRequest: number }>>(cases.map((c) => [c.id, []]))
@@ -113,7 +126,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
       p50: median(runs.map((r) => r.p50)),
       p99: median(runs.map((r) => r.p99)),
       cpu: median(runs.map((r) => r.cpuMicrosPerRequest)),
-      bad: runs.reduce((n, r) => n + r.non2xx + r.errors, 0)
+      bad: runs.reduce((n, r) => n + r.unexpected, 0)
     }]
   }))
   const rps = (id: string) => summary.get(id)!.rps
@@ -134,7 +147,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const cpu = (id: string) => summary.get(id)!.cpu
   // Each target twice: by requests/s as measured, and by server CPU per request (what the rate would be if
   // the server, not the load generator sharing its two cores, were the limit).
-  const targets = TARGETS.filter(([, a, b]) => measured(a, b))
+  const targets = [...TARGETS, ...relying.targets].filter(([, a, b]) => measured(a, b))
   const verdict = (value: number, wanted: number) => value >= wanted ? 'met' : 'NOT MET'
   console.log('\n' + table(['target', 'by req/s', 'by server CPU', 'wanted', 'req/s', 'CPU'], targets.map(([name, a, b, wanted]) => {
     const byRate = rps(a) / rps(b)

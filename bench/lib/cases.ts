@@ -29,8 +29,7 @@ export const CASES: readonly CaseDefinition[] = [
   { id: 'role', label: 'Tollgate, protected + role check', server: 'hs', path: '/bench/admin', token: 'hs', baseline: 'open' },
   { id: 'es256', label: 'Tollgate, protected, ES256', server: 'es', path: '/bench/protected', token: 'es', baseline: 'open' },
   { id: 'revocation', label: 'Tollgate, protected, revocation on (Redis, 2 instances)', server: 'sharedA', path: '/bench/protected', token: 'sharedA', baseline: 'hs256' },
-  { id: 'fastify-open', label: 'Fastify + @fastify/jwt, open route', server: 'fastify', path: '/bench/open', baseline: 'open', peer: true },
-  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: 'fastify', path: '/bench/protected', token: 'hs', baseline: 'fastify-open', peer: true },
+  { id: 'fastify-jwt', label: 'Fastify + @fastify/jwt, protected', server: 'fastify', path: '/bench/protected', token: 'hs', baseline: 'rs-none', peer: true },
   { id: 'express-open', label: 'Express + passport-jwt, open route', server: 'express', path: '/bench/open', baseline: 'open', peer: true },
   { id: 'express', label: 'Express + passport-jwt, protected', server: 'express', path: '/bench/protected', token: 'hs', baseline: 'express-open', peer: true },
   // The client credentials grant, each way a client authenticates, against oidc-provider signing ES256 too.
@@ -46,7 +45,13 @@ export const CASES: readonly CaseDefinition[] = [
   { id: 'grant-redis-jwt', label: 'Tollgate HS256 + Redis, grant, private_key_jwt', server: 'sharedA', path: '', grant: 'private_key_jwt', baseline: 'grant-oidc-jwt' }
 ]
 
-export const CASE_IDS = CASES.map((c) => c.id)
+/** The service behind Tollgate under each guard (relying-cases.ts), started only for a run. */
+export const RELYING_CASE_IDS = [
+  'rs-none', 'rs-tollgate', 'rs-fastify-jwt', 'rs-fastify-jwt-cache', 'rs-jose', 'rs-expired', 'rs-bad-signature',
+  'rs-malformed', 'rs-none-distinct', 'rs-distinct'
+]
+
+export const CASE_IDS = [...CASES.map((c) => c.id), ...RELYING_CASE_IDS]
 
 /** What Tollgate aims for: the first case's rate over the second's, at least `wanted`. */
 export const TARGETS: ReadonlyArray<readonly [name: string, a: string, b: string, wanted: number]> = [

@@ -3,6 +3,8 @@ import autocannon from 'autocannon'
 export interface LoadOptions {
   url: string
   headers?: Record<string, string>
+  /** Bearer tokens sent in turn, one a request (a new one each time, so no cache can answer). */
+  tokens?: string[]
   method?: 'GET' | 'POST'
   /** The same body every time, or a new one for each request (a client assertion is accepted once). */
   body?: string | (() => string)
@@ -10,6 +12,8 @@ export interface LoadOptions {
   durationSeconds: number
   /** Requests per second across all connections; unset means as fast as the server answers. */
   overallRate?: number
+  /** The status every answer should have (default: any 2xx). */
+  expectStatus?: number
 }
 
 export interface Measurement {
@@ -17,12 +21,22 @@ export interface Measurement {
   p50: number
   p99: number
   non2xx: number
+  /** Answers without the expected status, plus errors and timeouts. */
+  unexpected: number
   errors: number
   total: number
 }
 
 /** autocannon's per-request hook, setting a fresh body (autocannon then sets its length). */
 const withBody = (body: () => string) => (request: autocannon.Request): autocannon.Request => ({ ...request, body: body() })
+
+/** Sends each request with the next of `tokens`, round and round. */
+function rotating (tokens: string[]): autocannon.Request[] {
+  let next = 0
+  return [{
+    setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length] ?? ''}` } })
+  }]
+}
 
 export async function measure (options: LoadOptions): Promise<Measurement> {
   const result = await autocannon({
@@ -31,16 +45,22 @@ export async function measure (options: LoadOptions): Promise<Measurement> {
     headers: options.headers ?? {},
     ...(typeof options.body === 'string' ? { body: options.body } : {}),
     ...(typeof options.body === 'function' ? { requests: [{ setupRequest: withBody(options.body) }] } : {}),
+    ...(options.tokens === undefined ? {} : { requests: rotating(options.tokens) }),
     connections: options.connections,
     duration: options.durationSeconds,
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate })
   })
+  const errors = result.errors + result.timeouts
+  const expected = options.expectStatus === undefined
+    ? result.requests.total - result.non2xx
+    : result.statusCodeStats?.[`${options.expectStatus}`]?.count ?? 0
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    unexpected: Math.max(0, result.requests.total - expected) + errors,
+    errors,
     total: result.requests.total
   }
 }

@@ -8,7 +8,7 @@ passport.use(new Strategy({
   jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
   secretOrKey: process.env.JWT_SECRET ?? '',
   algorithms: ['HS256'],
-  issuer: 'tollgate',
+  issuer: process.env.ISSUER ?? 'tollgate',
   audience: 'tollgate-api'
 }, (payload: { sub: string }, done: (error: null, user: { sub: string }) => void) => { done(null, { sub: payload.sub }) }))
 

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
-import { TollgateError } from '../errors.js'
+import { ConfigError, TollgateError } from '../errors.js'
 import type { AsymmetricAlgorithm } from './claims.js'
 
 /** A public key as published in the JWKS (RFC 7517), always with its `kid`, `alg` and `use`. */
@@ -82,7 +82,19 @@ export function loadPublicKey (algorithm: AsymmetricAlgorithm, pem: string | Buf
   return describePublicKey(createPublicKey(pem), algorithm)
 }
 
-export const readPem = (file: string): string => readFileSync(file, 'utf8')
+/** Reads a key file named by a variable; any failure names the variable and the file, never the key. */
+export function readKeyFile<T> (variable: string, file: string, load: (pem: string) => T): T {
+  try {
+    return load(readFileSync(file, 'utf8'))
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not a usable key: ${(error as Error).message}`
+    throw new ConfigError(variable, `names ${file}, which ${reason}`)
+  }
+}
+
+/** The files of a comma-separated list such as JWT_RETIRED_KEY_FILES, spaces and empty entries left out. */
+export const keyFileList = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((file) => file.trim()).filter((file) => file !== '')
 
 /** A new key pair for the algorithm, as PEM (PKCS#8 private, SPKI public). */
 export function generateKeyPair (algorithm: AsymmetricAlgorithm): { privatePem: string, publicPem: string, kid: string } {

@@ -15,7 +15,7 @@ export interface RemoteKeySetOptions {
   /** How long one fetch may take (default 3 s). */
   timeoutMs?: number
   onError?: (error: unknown) => void
-  /** Called when a fetch drops keys held before: tokens they verified must not be trusted any longer. */
+  /** Called when a fetch drops or replaces keys held before: tokens they verified must not be trusted any longer. */
   onKeysRemoved?: () => void
 }
 
@@ -31,6 +31,7 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
   const allowed = new Set(options.algorithms ?? ALGORITHMS)
   const refetchIntervalMs = options.refetchIntervalMs ?? 30_000
   let checks = new Map<string, SignatureCheck>()
+  let pems = new Map<string, string>()
   let lastAttempt = -Infinity
   let inFlight: Promise<void> | undefined
 
@@ -44,18 +45,22 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
     const body = await response.json() as { keys?: unknown }
     if (!Array.isArray(body.keys)) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${options.jwksUrl} is not a JWK set`)
     const next = new Map<string, SignatureCheck>()
+    const nextPems = new Map<string, string>()
     for (const jwk of body.keys as Array<Record<string, unknown>>) {
       const { kid, alg, use } = jwk
       if (typeof kid !== 'string' || typeof alg !== 'string' || !allowed.has(alg as AsymmetricAlgorithm) || (use !== undefined && use !== 'sig')) continue
       try {
         const key = publicKeyFromJwk(alg as AsymmetricAlgorithm, jwk)
         next.set(kid, signatureCheck(key.algorithm, key.pem, constraints))
+        nextPems.set(kid, key.pem)
       } catch (error) {
         options.onError?.(error)
       }
     }
-    const removed = [...checks.keys()].some((kid) => !next.has(kid))
+    // A kid now naming another key counts as removed: what its old key verified is no longer vouched for.
+    const removed = [...pems].some(([kid, pem]) => nextPems.get(kid) !== pem)
     checks = next
+    pems = nextPems
     if (removed) options.onKeysRemoved?.()
   }
 

@@ -32,7 +32,7 @@ export interface SignerOptions {
   ttlSeconds: number
 }
 
-/** fast-jwt's signer options for access tokens, also handed to @fastify/jwt so `reply.jwtSign` agrees. */
+/** fast-jwt's signer options for access tokens. */
 export function signerOptions ({ algorithm, kid, issuer, audience }: Omit<SignerOptions, 'key' | 'ttlSeconds'>) {
   return {
     algorithm,

@@ -1,7 +1,11 @@
-import { createVerifier, TokenError } from 'fast-jwt'
+import { createVerifier } from 'fast-jwt'
 import QuickLRU from 'quick-lru'
 import { InvalidTokenError } from '../errors.js'
 import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
+import { isFinal, refusal, toInvalidTokenError, TOO_LONG, UNKNOWN_KEY, WRONG_CLAIM_TYPE } from './refusals.js'
+import { claimsRefusal, createTokenDecoder, type TokenHeader } from './unverified-token.js'
+
+export type { TokenHeader } from './unverified-token.js'
 
 export interface VerifyConstraints {
   issuer: string
@@ -18,17 +22,14 @@ export type SignatureCheck = ((token: string) => AccessClaims) & {
   acceptUntil?: number
 }
 
-export interface TokenHeader {
-  alg?: unknown
-  kid?: unknown
-  [name: string]: unknown
-}
-
 /**
  * Picks the check for a token from its header: undefined when no known key fits, a promise while the
  * key set is being fetched again (a remote key set meeting a new `kid`).
  */
 export type KeyResolver = (header: TokenHeader) => SignatureCheck | undefined | Promise<SignatureCheck | undefined>
+
+/** A token's claims, or why it is refused: returned rather than thrown, as refusals can come in floods. */
+export type Verdict = AccessClaims | InvalidTokenError
 
 export const toleranceMs = (constraints: VerifyConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
 
@@ -48,62 +49,6 @@ export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffe
   return createVerifier({ ...verifierOptions(algorithm, constraints), key, cache: false })
 }
 
-const DESCRIPTIONS: Record<string, string> = {
-  [TokenError.codes.expired]: 'The access token expired',
-  [TokenError.codes.inactive]: 'The access token is not valid yet',
-  [TokenError.codes.invalidSignature]: 'The access token signature is invalid',
-  [TokenError.codes.invalidAlgorithm]: 'The access token algorithm is not accepted',
-  [TokenError.codes.invalidClaimValue]: 'The access token was not issued for this audience or by this issuer',
-  [TokenError.codes.missingRequiredClaim]: 'The access token is missing a required claim',
-  [TokenError.codes.invalidClaimType]: 'The access token has a claim of the wrong type',
-  [TokenError.codes.missingKey]: 'The access token was signed with an unknown key',
-  [TokenError.codes.missingSignature]: 'The access token is not signed',
-  [TokenError.codes.invalidType]: `The access token is not of type ${ACCESS_TOKEN_TYPE}`,
-  [TokenError.codes.invalidCritHeader]: 'The access token has a critical header Tollgate does not support',
-  [TokenError.codes.malformed]: 'The access token is malformed',
-  TOLLGATE_KEY_SOURCE_HEADER: 'The access token names a key source, which Tollgate never follows',
-  TOLLGATE_TOO_LONG: 'The access token is too long'
-}
-
-/**
- * One error per reason, built once: a refusal is as common as a success under a flood of bad tokens, and
- * neither its message nor its code depends on the token.
- */
-const REFUSALS = new Map(Object.entries(DESCRIPTIONS).map(([reason, description]) => [
-  reason,
-  new InvalidTokenError(reason === TokenError.codes.expired ? 'ERR_TOKEN_EXPIRED' : 'ERR_TOKEN_INVALID', description, reason)
-]))
-
-const refusal = (reason: string): InvalidTokenError =>
-  REFUSALS.get(reason) ?? REFUSALS.get(TokenError.codes.malformed) as InvalidTokenError
-
-function toInvalidTokenError (error: unknown): InvalidTokenError {
-  if (error instanceof InvalidTokenError) return error
-  return refusal(error instanceof TokenError ? error.code : TokenError.codes.malformed)
-}
-
-const malformed = (): InvalidTokenError => refusal(TokenError.codes.malformed)
-const unknownKey = (): InvalidTokenError => refusal(TokenError.codes.missingKey)
-
-/** Header parameters that point at keys elsewhere (RFC 7515 §4.1.2–4.1.6): never followed, always refused. */
-const KEY_SOURCE_HEADERS = ['jku', 'jwk', 'x5u', 'x5c']
-
-function decodeHeader (token: string): TokenHeader {
-  const end = token.indexOf('.')
-  if (end <= 0) throw malformed()
-  let header: unknown
-  try {
-    header = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'))
-  } catch {
-    throw malformed()
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw malformed()
-  if (KEY_SOURCE_HEADERS.some((name) => name in header)) {
-    throw refusal('TOLLGATE_KEY_SOURCE_HEADER')
-  }
-  return header as TokenHeader
-}
-
 /**
  * The claims fast-jwt does not type-check itself and every guard relies on. `iat` and `sid` are among
  * them: fast-jwt checks only `exp` and `nbf`, a non-numeric `iat` would slip past the per-user cut-off
@@ -119,93 +64,143 @@ function isAccessClaims (claims: AccessClaims): boolean {
     Array.isArray(claims.roles) && claims.roles.every((role) => typeof role === 'string')
 }
 
+/** How many refused tokens to remember, and how long one may be: a flood of junk must not cost memory. */
+const REFUSED_CACHE_SIZE = 1000
+const REFUSED_MAX_LENGTH = 2048
+
 /**
- * Verifies access tokens against a key set, remembering the tokens already verified, keyed by the token
- * string itself: a repeated token costs one map lookup and an expiry comparison. Only verified tokens
- * are remembered, and never past their `exp`.
+ * Verifies access tokens against a key set, remembering the answers, keyed by the token string itself:
+ * a repeated token costs one map lookup and an expiry comparison. Verified tokens are never remembered
+ * past their `exp`; refused ones only when the refusal is final (see `isFinal`), so a client retrying an
+ * expired or forged token costs no signature check either.
  *
  * A caller on a keep-alive connection sends the same token again and again, and hashing a ~500-character
- * string for the map lookup is the largest cost left on that path. So the last token verified on each
- * connection is also kept beside it: a string comparison, far cheaper than the hash, finds it.
+ * string for the map lookup is the largest cost left on that path. So the last answer on each connection
+ * is also kept beside it: a string comparison, far cheaper than the hash, finds it.
  */
 export function createAccessTokenVerifier (constraints: VerifyConstraints, resolve: KeyResolver) {
   const tolerance = toleranceMs(constraints)
+  const expectations = { issuer: constraints.issuer, audience: constraints.audience, toleranceMs: tolerance }
   const cacheSize = constraints.cacheSize ?? 10_000
   // quick-lru (the hashlru scheme: two plain Maps, the older dropped whole when the newer fills) keeps a
   // hit to one or two Map lookups; lru-cache's bookkeeping per hit showed in profiles of the hot path.
-  const cache = cacheSize > 0 ? new QuickLRU<string, AccessClaims>({ maxSize: cacheSize }) : undefined
-  const lastOnConnection = new WeakMap<object, { token: string, claims: AccessClaims, generation: number }>()
-  // Bumped by forgetVerified, so what connections remember is forgotten with the cache.
+  const verified = cacheSize > 0 ? new QuickLRU<string, AccessClaims>({ maxSize: cacheSize }) : undefined
+  const refused = cacheSize > 0 ? new QuickLRU<string, InvalidTokenError>({ maxSize: REFUSED_CACHE_SIZE }) : undefined
+  // Looked up only once something was refused: a service that never meets a bad token never hashes for it.
+  let anyRefused = false
+  const lastOnConnection = new WeakMap<object, { token: string, verdict: Verdict, generation: number }>()
+  const decodeToken = createTokenDecoder()
+  // Bumped when the keys change, so what connections remember is forgotten with the caches.
   let generation = 0
   /**
    * How each accepted token was found, read by the metrics when scraped: plain increments, because this
-   * is the path every protected request takes.
+   * runs on every request.
    */
   const accepted = { remembered: 0, cached: 0, verified: 0 }
 
   const unexpired = (claims: AccessClaims): boolean => claims.exp * 1000 + tolerance > Date.now()
 
-  function remember (token: string, claims: AccessClaims, connection: object | undefined): void {
-    if (connection !== undefined) lastOnConnection.set(connection, { token, claims, generation })
+  function remember (token: string, verdict: Verdict, connection: object | undefined): Verdict {
+    if (connection !== undefined) lastOnConnection.set(connection, { token, verdict, generation })
+    return verdict
   }
 
-  function check (token: string, signature: SignatureCheck | undefined, connection: object | undefined): AccessClaims {
-    if (signature === undefined) throw unknownKey()
+  function refuse (token: string, error: InvalidTokenError, connection: object | undefined): InvalidTokenError {
+    if (refused === undefined || !isFinal(error) || token.length > REFUSED_MAX_LENGTH) return error
+    refused.set(token, error)
+    anyRefused = true
+    remember(token, error, connection)
+    return error
+  }
+
+  function check (token: string, signature: SignatureCheck | undefined, connection: object | undefined): Verdict {
+    if (signature === undefined) return UNKNOWN_KEY
     let claims: AccessClaims
     try {
       claims = signature(token)
     } catch (error) {
-      throw toInvalidTokenError(error)
+      return refuse(token, toInvalidTokenError(error), connection)
     }
-    if (!isAccessClaims(claims)) throw refusal(TokenError.codes.invalidClaimType)
+    if (!isAccessClaims(claims)) return refuse(token, WRONG_CLAIM_TYPE, connection)
+    accepted.verified++
     // A token outliving its key's window is checked afresh each time, so the window ends for it too.
-    if (cache !== undefined && (signature.acceptUntil === undefined || claims.exp * 1000 + tolerance <= signature.acceptUntil)) {
-      cache.set(token, claims)
+    if (verified !== undefined && (signature.acceptUntil === undefined || claims.exp * 1000 + tolerance <= signature.acceptUntil)) {
+      verified.set(token, claims)
       remember(token, claims, connection)
     }
-    accepted.verified++
     return claims
   }
 
   /**
-   * The token's claims, or InvalidTokenError; a promise only while a remote key set is fetched again.
-   * `connection` (the request's socket) is any object that lives as long as the connection.
+   * The token's claims, or the InvalidTokenError saying why not; a promise only while a remote key set is
+   * fetched again. `connection` (the request's socket) is any object that lives as long as the connection.
    */
-  function verify (token: string, connection?: object): AccessClaims | Promise<AccessClaims> {
+  function judge (token: string, connection?: object): Verdict | Promise<Verdict> {
     if (connection !== undefined) {
       const last = lastOnConnection.get(connection)
-      if (last !== undefined && last.token === token && last.generation === generation && unexpired(last.claims)) {
-        accepted.remembered++
-        return last.claims
+      if (last !== undefined && last.token === token && last.generation === generation) {
+        const { verdict } = last
+        if (verdict instanceof InvalidTokenError) return verdict
+        if (unexpired(verdict)) {
+          accepted.remembered++
+          return verdict
+        }
       }
     }
-    // Before the cache lookup, which would hash the whole string.
-    if (token.length > MAX_TOKEN_LENGTH) throw refusal('TOLLGATE_TOO_LONG')
-    const cached = cache?.get(token)
+    // Before any lookup, which would hash the whole string.
+    if (token.length > MAX_TOKEN_LENGTH) return refusal(TOO_LONG)
+    const cached = verified?.get(token)
     if (cached !== undefined) {
       if (unexpired(cached)) {
-        remember(token, cached, connection)
         accepted.cached++
-        return cached
+        return remember(token, cached, connection)
       }
-      cache?.delete(token)
+      verified?.delete(token)
     }
-    const signature = resolve(decodeHeader(token))
+    const known = anyRefused ? refused?.get(token) : undefined
+    if (known !== undefined) return remember(token, known, connection)
+
+    const unverified = decodeToken(token)
+    if (unverified instanceof InvalidTokenError) return refuse(token, unverified, connection)
+    const early = claimsRefusal(unverified.payload, expectations, Date.now())
+    if (early !== undefined) return refuse(token, early, connection)
+    let signature
+    try {
+      signature = resolve(unverified.header)
+    } catch (error) {
+      return toInvalidTokenError(error)
+    }
     return signature instanceof Promise
-      ? signature.then((resolved) => check(token, resolved, connection), (error: unknown) => { throw toInvalidTokenError(error) })
+      ? signature.then((resolved) => check(token, resolved, connection), toInvalidTokenError)
       : check(token, signature, connection)
   }
 
-  /** Forgets every verified token, so each is checked against the keys again. */
+  /** As `judge`, for callers that want the refusal thrown. */
+  function verify (token: string, connection?: object): AccessClaims | Promise<AccessClaims> {
+    const verdict = judge(token, connection)
+    return verdict instanceof Promise ? verdict.then(orThrow) : orThrow(verdict)
+  }
+
+  /**
+   * Forgets every answer, so each token is checked against the keys again: for when a key is dropped or
+   * replaced. Keys only added need nothing: a token naming an unknown key is never remembered.
+   */
   const forgetVerified = (): void => {
-    cache?.clear()
+    verified?.clear()
+    refused?.clear()
+    anyRefused = false
     generation++
   }
 
-  return { verify, forgetVerified, accepted }
+  return { judge, verify, forgetVerified, accepted }
+}
+
+function orThrow (verdict: Verdict): AccessClaims {
+  if (verdict instanceof InvalidTokenError) throw verdict
+  return verdict
 }
 
 export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>
 
 /** What the guards need of a verifier: Tollgate's own, or one over a remote key set. */
-export type TokenVerifier = Pick<AccessTokenVerifier, 'verify'>
+export type TokenVerifier = Pick<AccessTokenVerifier, 'judge'>

@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object({
   ),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_NEXT_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'default PUBLIC_URL' })),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),

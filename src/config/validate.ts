@@ -37,9 +37,9 @@ export function checkConfig (config: Config): void {
     if (Buffer.byteLength(config.JWT_SECRET) < MIN_SECRET_BYTES) {
       throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes long`)
     }
-    // Silently ignoring it would let an operator believe old tokens still verify.
-    if (config.JWT_RETIRED_KEY_FILES !== undefined) {
-      throw new ConfigError('JWT_RETIRED_KEY_FILES', `applies only to RS256, ES256 and EdDSA keys, not to ${config.JWT_ALGORITHM}`)
+    // Silently ignoring them would let an operator believe old tokens still verify, or a next key is published.
+    for (const variable of ['JWT_RETIRED_KEY_FILES', 'JWT_NEXT_KEY_FILE'] as const) {
+      if (config[variable] !== undefined) throw new ConfigError(variable, `applies only to RS256, ES256 and EdDSA keys, not to ${config.JWT_ALGORITHM}`)
     }
   } else if (config.JWT_PRIVATE_KEY_FILE === undefined) {
     throw new ConfigError('JWT_PRIVATE_KEY_FILE', `is required for ${config.JWT_ALGORITHM}`)

@@ -9,6 +9,7 @@ import { table } from '../../bench/lib/table.js'
 import { verifyCosts } from '../../bench/lib/verify-cost.js'
 import { TEST_SECRET } from '../helper.js'
 import { sampleValue, scrape } from '../support/prometheus.js'
+import { writeKeyPair } from '../service/keys.js'
 
 // The servers run compiled, as `npm run bench` runs them.
 const serverScript = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'servers', 'tollgate.js')
@@ -63,6 +64,35 @@ t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, bo
       const result = await grantLoad(server, method, clients)({ connections: 4, durationSeconds: 1, expectedRate: 500 })
       t.ok(result.total > 0, `${server.name}, ${method}: grants answered`)
       t.equal(result.non2xx + result.errors, 0, `${server.name}, ${method}: every one a token`)
+    }
+  }
+})
+
+t.test('the relying-service app runs each guard, and a load of refusals or of distinct tokens is measured as such', async (t) => {
+  const compiled = (file: string) => pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', file)).href
+  const { startServer } = await import(compiled('processes.js')) as typeof import('../../bench/lib/processes.js')
+  const { distinctTokens, expiredToken, badSignature, malformed } = await import(compiled('tokens.js')) as typeof import('../../bench/lib/tokens.js')
+  const claims = { issuer: 'tollgate', audience: 'tollgate-api' }
+  const tokens = distinctTokens(TEST_SECRET, 3, claims)
+  t.equal(new Set(tokens).size, 3)
+
+  for (const guard of ['none', 'tollgate', 'fastify-jwt', 'fastify-jwt-cache', 'jose']) {
+    const server = await startServer(guard, 'relying-service', { GUARD: guard, JWT_SECRET: TEST_SECRET })
+    t.after(() => server.stop())
+    const url = `${server.url}/bench/protected`
+    const accepted = await measure({ url, tokens, connections: 2, durationSeconds: 1 })
+    t.ok(accepted.total > 0 && accepted.unexpected === 0, `${guard}: distinct tokens are accepted`)
+    if (guard === 'none') {
+      const wrong = await measure({ url, expectStatus: 401, connections: 1, durationSeconds: 1 })
+      t.equal(wrong.unexpected, wrong.total, 'a 200 where 401 is expected counts as unexpected')
+      continue
+    }
+    // The refusal floods are measured on tollgateAuth only (@fastify/jwt answers a malformed payload with a 500).
+    if (guard !== 'tollgate') continue
+    const key = writeKeyPair(t.testdir(), 'ES256')
+    for (const token of [expiredToken('ES256', key.privatePem, claims), badSignature(tokens[0]!), malformed(tokens[0]!)]) {
+      const refused = await measure({ url, headers: { authorization: `Bearer ${token}` }, expectStatus: 401, connections: 1, durationSeconds: 1 })
+      t.ok(refused.total > 0 && refused.unexpected === 0, `${guard}: every answer is the expected 401`)
     }
   }
 })

@@ -6,7 +6,7 @@ import { cli, fileEnv, isOneErrorLine } from './run-cli.js'
 const COMMANDS = [
   'user add', 'user list', 'user roles', 'user disable', 'user enable',
   'client add', 'client list', 'client update', 'client disable', 'client enable', 'client rotate-secret', 'client set-key',
-  'token issue', 'keys generate', 'secret', 'migrate', 'help'
+  'token issue', 'keys generate', 'keys rotate', 'secret', 'migrate', 'help'
 ]
 
 t.test('--help and help list every command, one line each', async (t) => {

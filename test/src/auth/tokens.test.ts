@@ -87,7 +87,7 @@ t.test('a cached token is never accepted past its expiry and tolerance', async (
   }
 })
 
-t.test('a failed verification is never cached', async (t) => {
+t.test('a refusal that time can undo is not remembered: a token used early verifies once its nbf comes', async (t) => {
   const start = 1_800_000_000_000
   const clock = fakeClock(t, start)
   const tokens = createTokenService({ ...OPTIONS, clockToleranceSeconds: 5 })

@@ -2,6 +2,7 @@ import t from 'tap'
 import { TEST_ISSUER } from '../../support/forge.js'
 import { createTokenService } from '../../../src/auth/tokens.js'
 import { createAccessTokenVerifier, signatureCheck, type SignatureCheck } from '../../../src/auth/verifier.js'
+import { accessClaims, signToken } from '../../support/forge.js'
 
 const constraints = { issuer: TEST_ISSUER, audience: 'tollgate-api' }
 const SECRET = 'a-verifier-test-secret-of-at-least-32-bytes'
@@ -49,4 +50,55 @@ t.test('what a connection remembers is never served past exp, nor after forgetVe
   t.teardown(() => { Date.now = realNow })
   Date.now = () => claims.exp * 1000 + 5001
   t.throws(() => verifier.verify(token, connection), { name: 'InvalidTokenError', description: 'The access token expired' })
+})
+
+t.test('a token the payload alone refuses costs no signature check', async (t) => {
+  const { counted, verifier } = countingVerifier()
+  const now = Math.floor(Date.now() / 1000)
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['expired', { iat: now - 1000, nbf: now - 1000, exp: now - 100 }, 'The access token expired'],
+    ['not valid yet', { nbf: now + 100 }, 'The access token is not valid yet'],
+    ['for another audience', { aud: 'another-api' }, 'The access token was not issued for this audience or by this issuer'],
+    ['for none of its audiences', { aud: ['another-api', 'a-third-api'] }, 'The access token was not issued for this audience or by this issuer'],
+    ['from another issuer', { iss: 'https://elsewhere.example' }, 'The access token was not issued for this audience or by this issuer']
+  ]
+  for (const [name, claims, description] of cases) {
+    const token = signToken(accessClaims(claims), {}, { alg: 'HS256', secret: SECRET })
+    t.throws(() => verifier.verify(token), { name: 'InvalidTokenError', description }, name)
+  }
+  t.equal(counted.checks, 0)
+  const listed = signToken(accessClaims({ aud: ['another-api', 'tollgate-api'] }), {}, { alg: 'HS256', secret: SECRET })
+  t.equal((verifier.verify(listed) as { sub: string }).sub, 'user-1', 'an audience among several is accepted')
+  t.equal(counted.checks, 1)
+})
+
+t.test('a final refusal is remembered, on the connection and beyond it; one time may undo is not', async (t) => {
+  const { counted, verifier } = countingVerifier()
+  const { token } = issuer.issue({ id: 'user-1', roles: [] })
+  const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA')
+  const connection = {}
+  for (let i = 0; i < 3; i++) t.equal(verifier.judge(forged, connection), verifier.judge(forged), 'the same prebuilt error')
+  t.match(verifier.judge(forged), { description: 'The access token signature is invalid' })
+  t.equal(counted.checks, 1, 'its signature was checked once')
+
+  verifier.forgetVerified()
+  t.match(verifier.judge(forged, connection), { description: 'The access token signature is invalid' })
+  t.equal(counted.checks, 2, 'forgotten with the keys: checked again')
+
+  const early = signToken(accessClaims({ nbf: Math.floor(Date.now() / 1000) + 100 }), {}, { alg: 'HS256', secret: SECRET })
+  verifier.judge(early, connection)
+  const realNow = Date.now
+  t.teardown(() => { Date.now = realNow })
+  Date.now = () => realNow() + 100_000
+  t.match(verifier.judge(early, connection), { sub: 'user-1' }, 'a token used early verifies once its time comes')
+})
+
+t.test('garbage is refused as malformed, each kind by the same error object', async (t) => {
+  const { counted, verifier } = countingVerifier()
+  const payload = Buffer.from('{"sub":"x"}').toString('base64url')
+  const garbage = ['abc', '.abc.def', 'abc.def', `${Buffer.from('[1]').toString('base64url')}.${payload}.sig`, `e30.${Buffer.from('"x"').toString('base64url')}.sig`, 'e30.!!!.sig']
+  const refusals = new Set(garbage.map((token) => verifier.judge(token)))
+  t.equal(refusals.size, 1)
+  t.match([...refusals][0], { name: 'InvalidTokenError', description: 'The access token is malformed' })
+  t.equal(counted.checks, 0)
 })

@@ -37,10 +37,12 @@ t.test('an asymmetric algorithm needs a private key file, not a secret', async (
   }
 })
 
-t.test('retired keys are refused with an HMAC secret, which has no key to retire', async (t) => {
-  t.throws(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32), JWT_RETIRED_KEY_FILES: '/keys/old.pem' }),
-    { name: 'ConfigError', code: 'ERR_CONFIG', variable: 'JWT_RETIRED_KEY_FILES', message: /only to RS256, ES256 and EdDSA/ })
-  t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: '/keys/new.pem', JWT_RETIRED_KEY_FILES: '/keys/old.pem' }))
+t.test('retired and next keys are refused with an HMAC secret, which has no key to retire or publish', async (t) => {
+  for (const variable of ['JWT_RETIRED_KEY_FILES', 'JWT_NEXT_KEY_FILE']) {
+    t.throws(() => checkConfig({ ...BASE, JWT_SECRET: 's'.repeat(32), [variable]: '/keys/old.pem' }),
+      { name: 'ConfigError', code: 'ERR_CONFIG', variable, message: /only to RS256, ES256 and EdDSA/ })
+  }
+  t.doesNotThrow(() => checkConfig({ ...BASE, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: '/keys/new.pem', JWT_RETIRED_KEY_FILES: '/keys/old.pem', JWT_NEXT_KEY_FILE: '/keys/next.pem' }))
 })
 
 t.test('PUBLIC_URL is an absolute http(s) URL; in production so is the issuer (RFC 8414 §2)', async (t) => {
