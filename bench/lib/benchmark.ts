@@ -6,6 +6,7 @@ import { generateKeyPair } from '../../src/auth/keys.js'
 import { CASES, TARGETS, type GrantMethod, type ServerKey } from './cases.js'
 import type { Case as RelyingCase } from './case.js'
 import { grantLoad, grantsDuringLoginStorm } from './grants.js'
+import { introspectionLoad } from './introspections.js'
 import { relyingCases } from './relying-cases.js'
 import { benchChart } from './chart.js'
 import { median, measure, type Measurement } from './measure.js'
@@ -39,7 +40,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: clientKeyFile }
   // In production the issuer must be a URL; every peer is told the same one.
   const issuer = 'https://tollgate.bench.example'
-  const base = { NODE_ENV: 'production', JWT_SECRET: secret, JWT_ISSUER: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', ...grantEnv }
+  const base = { NODE_ENV: 'production', JWT_SECRET: secret, JWT_ISSUER: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', INTROSPECTION_RATE_LIMIT: '100000000', ...grantEnv }
   const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench:${process.pid}:`, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}` }
 
   console.log('starting servers…')
@@ -52,7 +53,8 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const expressPeer = await startServer('Express + passport-jwt', 'express-passport', { JWT_SECRET: secret, ISSUER: issuer })
   const relying = await relyingCases({ tollgate: es, keyFile, secret })
   const oidcPeer = await startServer('oidc-provider', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: keyFile, ...grantEnv })
-  const byKey: Record<ServerKey, BenchServer> = { hs, hsMetricsOff, es, sharedA, fastify: fastifyPeer, express: expressPeer, oidc: oidcPeer }
+  const oidcOpaque = await startServer('oidc-provider, opaque tokens', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: keyFile, BENCH_TOKEN_FORMAT: 'opaque', ...grantEnv })
+  const byKey: Record<ServerKey, BenchServer> = { hs, hsMetricsOff, es, sharedA, fastify: fastifyPeer, express: expressPeer, oidc: oidcPeer, oidcOpaque }
   const servers = [...Object.values(byKey), sharedB, ...relying.servers]
 
   // Revocation "on" means a live revocation list: log out a few sessions on B, which A hears of through Redis.
@@ -62,7 +64,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
   }
 
-  interface Case extends RelyingCase { peer: boolean, grant?: GrantMethod }
+  interface Case extends RelyingCase { peer: boolean, grant?: GrantMethod, introspect?: true }
   const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
   const cases: Case[] = CASES.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({
     id: c.id,
@@ -72,7 +74,8 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     ...(c.token === undefined ? {} : { token: byKey[c.token].info.token }),
     ...(c.baseline === undefined ? {} : { baseline: c.baseline }),
     peer: c.peer === true,
-    ...(c.grant === undefined ? {} : { grant: c.grant })
+    ...(c.grant === undefined ? {} : { grant: c.grant }),
+    ...(c.introspect === undefined ? {} : { introspect: c.introspect })
   }))
   cases.push(...relying.cases.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({ ...c, peer: c.id !== 'rs-tollgate' && !c.label.startsWith('(b)') })))
   const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
@@ -80,7 +83,11 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const grantLoads = new Map(cases.flatMap((c) => c.grant === undefined ? [] : [[c.id, grantLoad(c.server, c.grant, clients)] as const]))
   // The last rate seen per case: how many assertions the next measurement of a grant case needs.
   const lastRate = new Map<string, number>()
+  const introspectionLoads = new Map(await Promise.all(cases.filter((c) => c.introspect === true)
+    .map(async (c) => [c.id, await introspectionLoad(c.server, clients)] as const)))
   async function load (c: Case, seconds: number): Promise<Measurement> {
+    const introspection = introspectionLoads.get(c.id)
+    if (introspection !== undefined) return introspection({ connections, durationSeconds: seconds })
     const grant = grantLoads.get(c.id)
     const result = grant === undefined
       ? await measure({

@@ -1,5 +1,5 @@
 /** The servers the bench starts; every case names the one it loads. */
-export type ServerKey = 'hs' | 'hsMetricsOff' | 'es' | 'sharedA' | 'fastify' | 'express' | 'oidc'
+export type ServerKey = 'hs' | 'hsMetricsOff' | 'es' | 'sharedA' | 'fastify' | 'express' | 'oidc' | 'oidcOpaque'
 
 /** How a client authenticates for the client credentials grant. */
 export type GrantMethod = 'client_secret_basic' | 'private_key_jwt'
@@ -17,6 +17,8 @@ export interface CaseDefinition {
   peer?: true
   /** A client credentials grant case: clients authenticate this way, instead of GETting `path`. */
   grant?: GrantMethod
+  /** An introspection case: the client asks about its own token (RFC 7662), instead of GETting `path`. */
+  introspect?: true
 }
 
 export const CASES: readonly CaseDefinition[] = [
@@ -41,6 +43,9 @@ export const CASES: readonly CaseDefinition[] = [
       { id: `grant-es-${short}`, label: `Tollgate ES256, grant, ${grant}`, server: 'es', path: '', grant, baseline: `grant-oidc-${short}` }
     ]
   }),
+  // Introspection: oidc-provider introspects only opaque tokens, Tollgate its JWTs (no database read).
+  { id: 'introspect-oidc', label: 'oidc-provider, introspection of an opaque token', server: 'oidcOpaque', path: '', introspect: true, peer: true },
+  { id: 'introspect-hs', label: 'Tollgate HS256, introspection', server: 'hs', path: '', introspect: true, baseline: 'introspect-oidc' },
   // A fleet's set-up: the assertion's jti goes to Redis (SET NX) instead of a SQLite write.
   { id: 'grant-redis-jwt', label: 'Tollgate HS256 + Redis, grant, private_key_jwt', server: 'sharedA', path: '', grant: 'private_key_jwt', baseline: 'grant-oidc-jwt' }
 ]
@@ -60,5 +65,6 @@ export const TARGETS: ReadonlyArray<readonly [name: string, a: string, b: string
   ['revocation on / revocation off', 'revocation', 'hs256', 0.95],
   ['metrics on / metrics off (protected HS256)', 'hs256', 'metrics-off', 0.97],
   ['grants, client_secret_basic: Tollgate ES256 / oidc-provider ES256', 'grant-es-basic', 'grant-oidc-basic', 2],
-  ['grants, private_key_jwt: Tollgate ES256 / oidc-provider ES256', 'grant-es-jwt', 'grant-oidc-jwt', 2]
+  ['grants, private_key_jwt: Tollgate ES256 / oidc-provider ES256', 'grant-es-jwt', 'grant-oidc-jwt', 2],
+  ['introspections: Tollgate / oidc-provider (opaque)', 'introspect-hs', 'introspect-oidc', 2]
 ]

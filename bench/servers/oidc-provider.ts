@@ -19,6 +19,8 @@ const jwk = (pem: string, isPrivate: boolean) => ({
 const signingKey = jwk(readFileSync(process.env.JWT_PRIVATE_KEY_FILE ?? '', 'utf8'), true)
 const clientKey = jwk(readFileSync(process.env.BENCH_CLIENT_KEY_FILE ?? '', 'utf8'), false)
 const RESOURCE = 'urn:bench:api'
+// oidc-provider introspects only opaque tokens: the introspection peer issues those.
+const FORMAT = process.env.BENCH_TOKEN_FORMAT === 'opaque' ? 'opaque' : 'jwt'
 
 let handle: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => { response.statusCode = 503; response.end() }
 const server = createServer((request, response) => {
@@ -44,17 +46,18 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    introspection: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: 'api:read', audience: RESOURCE, accessTokenTTL: 900, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } })
+      getResourceServerInfo: () => ({ scope: 'api:read', audience: RESOURCE, accessTokenTTL: 900, accessTokenFormat: FORMAT, ...(FORMAT === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}) })
     }
   },
   ttl: { ClientCredentials: 900 }
 })
 handle = provider.callback()
-announce(port, { assertionAudience: issuer, tokenPath: '/token' })
+announce(port, { assertionAudience: issuer, tokenPath: '/token', introspectionPath: '/token/introspection' })
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => { server.close(() => process.exit(0)) })

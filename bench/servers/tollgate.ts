@@ -25,7 +25,8 @@ if (await app.users.findByUsername(username) === undefined) {
 }
 // The client credentials grant's two clients, as the runner (and the oidc-provider peer) know them.
 const clients = [
-  { id: 'bench-basic', secretHash: hashClientSecret(process.env.BENCH_CLIENT_SECRET ?? newClientSecret()) },
+  // It also introspects its own tokens, for the introspection benchmark.
+  { id: 'bench-basic', secretHash: hashClientSecret(process.env.BENCH_CLIENT_SECRET ?? newClientSecret()), permissions: ['introspect' as const] },
   ...(process.env.BENCH_CLIENT_KEY_FILE === undefined ? [] : [{ id: 'bench-key', publicKey: parseClientKey(readFileSync(process.env.BENCH_CLIENT_KEY_FILE, 'utf8')).pem }])
 ]
 for (const client of clients) {
@@ -38,7 +39,7 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 const metrics = app.metrics === undefined ? {} : { metrics: await app.metrics.listen({ port: 0 }) }
 const address = app.server.address()
 announce(typeof address === 'object' && address !== null ? address.port : 0, {
-  token: login.json().access_token, username, password, assertionAudience: app.config.JWT_ISSUER, tokenPath: '/auth/token', ...metrics
+  token: login.json().access_token, username, password, assertionAudience: app.config.JWT_ISSUER, tokenPath: '/auth/token', introspectionPath: '/auth/introspect', ...metrics
 })
 
 // A clean exit on SIGTERM, so `--cpu-prof` writes its profile and the store closes.
