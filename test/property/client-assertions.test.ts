@@ -5,10 +5,10 @@ import { generateKeyPair } from '../../src/auth/keys.js'
 import { parseClientKey } from '../../src/clients/client-keys.js'
 import { build } from '../helper.js'
 import { tokenRequest, withAssertion } from '../support/client-assertions.js'
-import { signToken } from '../support/forge.js'
+import { signToken, TEST_ISSUER } from '../support/forge.js'
 
 const RUNS = { numRuns: 300, seed: 20_260_109 }
-const ACCEPTED_AUDIENCES = ['tollgate', 'http://127.0.0.1:3000/auth/token']
+const ACCEPTED_AUDIENCES = [TEST_ISSUER, `${TEST_ISSUER}/auth/token`]
 
 const isString = (value: unknown): value is string => typeof value === 'string'
 
@@ -46,7 +46,7 @@ t.test('a tampered assertion is accepted only if it still meets RFC 7523, and is
   await fc.assert(fc.asyncProperty(cases, async ([claim, field, replacement, signer]) => {
     const now = Math.floor(Date.now() / 1000)
     const header: Record<string, unknown> = { alg: signer === 'hmac with the public PEM' ? 'HS256' : 'ES256', typ: 'JWT' }
-    const claims: Record<string, unknown> = { iss: 'billing', sub: 'billing', aud: 'tollgate', iat: now, exp: now + 120, jti: randomUUID() }
+    const claims: Record<string, unknown> = { iss: 'billing', sub: 'billing', aud: TEST_ISSUER, iat: now, exp: now + 120, jti: randomUUID() }
     if (claim !== undefined) Object.defineProperty(claims, claim, { value: replacement, enumerable: true, writable: true, configurable: true })
     if (field !== undefined) header[field] = replacement
     const alg = String(header.alg)
