@@ -69,12 +69,15 @@ t.test('every route the router serves is documented', async (t) => {
   }
 })
 
-/** Introspection and revocation authenticate a client (HTTP Basic), not a user's access token. */
+/** Introspection, revocation and the revocation feed authenticate a client (HTTP Basic), not a user's access token. */
 const isClientAuthenticated = (operation: Operation): boolean => operation.security?.some((requirement) => 'clientBasic' in requirement) === true
 
 /** A client-authenticated route refuses a request without credentials with a Basic challenge, unless a client is optional there. */
-async function assertClientChallenge (t: Test, app: FastifyInstance, key: string, path: string, operation: Operation): Promise<void> {
-  const response = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' })
+async function assertClientChallenge (t: Test, app: FastifyInstance, key: string, method: string, path: string, operation: Operation): Promise<void> {
+  // Asked with its own method: the feed is a GET, without a body.
+  const response = method === 'GET'
+    ? await app.inject({ method: 'GET', url: path })
+    : await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' })
   const optional = operation.security?.some((requirement) => Object.keys(requirement).length === 0) === true
   if (optional) t.equal(response.statusCode, 200, `${key}: a client is optional, and listed so`)
   else t.match(response.headers['www-authenticate'], /^Basic realm=/, `${key} refuses without client credentials`)
@@ -87,7 +90,7 @@ t.test('a route lists security exactly when it refuses a request without a token
     const response = await app.inject({ method: method as 'GET', url: toUrl(path) })
     const refuses = response.statusCode === 401 && response.headers['www-authenticate'] === 'Bearer realm="tollgate"'
     if (!refuses) {
-      if (isClientAuthenticated(operation)) await assertClientChallenge(t, app, key, path, operation)
+      if (isClientAuthenticated(operation)) await assertClientChallenge(t, app, key, method, path, operation)
       else t.equal(operation.security, undefined, `${key} is public and lists no security`)
       continue
     }
