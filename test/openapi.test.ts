@@ -69,7 +69,7 @@ t.test('every route the router serves is documented', async (t) => {
   }
 })
 
-/** Introspection and revocation authenticate a client (HTTP Basic), not a user's access token. */
+/** Introspection, revocation and the revocation feed authenticate a client (HTTP Basic), not a user's access token. */
 const isClientAuthenticated = (operation: Operation): boolean => operation.security?.some((requirement) => 'clientBasic' in requirement) === true
 
 /** A client-authenticated route refuses a request without credentials with a Basic challenge, unless a client is optional there. */

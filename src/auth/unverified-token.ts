@@ -37,11 +37,12 @@ const HEADER_CACHE_SIZE = 64
 
 /**
  * Returns a function giving the header and payload of a compact JWS, or the refusal its shape alone
- * calls for. Every token of one key has the same header, so each header segment is decoded once and the
- * frozen result reused.
+ * calls for. Every token of one key has the same header, so each header that decodes is decoded once
+ * and the frozen result reused. (A refused one is not kept: the refusals are shared objects, and the
+ * verifier remembers refused tokens itself.)
  */
 export function createTokenDecoder (): (token: string) => UnverifiedToken | InvalidTokenError {
-  const headers = new Map<string, TokenHeader | InvalidTokenError>()
+  const headers = new Map<string, TokenHeader>()
   return function decodeToken (token) {
     const headerEnd = token.indexOf('.')
     const payloadEnd = token.indexOf('.', headerEnd + 1)
@@ -49,10 +50,11 @@ export function createTokenDecoder (): (token: string) => UnverifiedToken | Inva
     const segment = token.slice(0, headerEnd)
     let header = headers.get(segment)
     if (header === undefined) {
-      header = decodeHeader(segment)
-      if (headers.size < HEADER_CACHE_SIZE) headers.set(segment, Object.freeze(header))
+      const decoded = decodeHeader(segment)
+      if (decoded instanceof InvalidTokenError) return decoded
+      header = Object.freeze(decoded)
+      if (headers.size < HEADER_CACHE_SIZE) headers.set(segment, header)
     }
-    if (header instanceof InvalidTokenError) return header
     const payload = decodeObject(token.slice(headerEnd + 1, payloadEnd))
     if (payload === undefined) return MALFORMED
     return { header, payload }
