@@ -4,7 +4,7 @@ import type { AccessClaims } from '../src/auth/claims.js'
 import { createGuards, requirementOf, type AuthRequirement, type AuthSetting } from '../src/http/bearer-guards.js'
 import { createErrorSender, DEFAULT_REALM } from '../src/http/error-reply.js'
 import { describeProtectedResource, type ProtectedResource } from '../src/http/protected-resource.js'
-import { ErrorSchema, errorResponse } from '../src/http/schemas.js'
+import { ErrorSchema, errorResponse } from '../src/http/error-schema.js'
 import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './auth-options.js'
 
 export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './auth-options.js'

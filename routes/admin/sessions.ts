@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { endSessionSchema, IdParams, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 
 const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/users/:id/sessions', {

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { IdParams, NewPassword } from '../../src/http/account-schemas.js'
-import { errorResponse, Username } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
+import { Username } from '../../src/http/schemas.js'
 import { MAX_ROLES, ROLE_PATTERN, type User } from '../../src/users/users-repository.js'
 
 const AdminUser = Type.Object({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OAuthErrorSchema, TokenPresentation, errorResponse } from '../../src/http/schemas.js'
+import { OAuthErrorSchema, TokenPresentation } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 
 const IntrospectionSchema = Type.Object({
   active: Type.Boolean(),

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditLogin } from '../../src/http/audit.js'
-import { errorResponse, Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+import { Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 import { sessionClient } from '../../src/http/session-client.js'
 
 const INVALID_CREDENTIALS = new TollgateError('ERR_INVALID_CREDENTIALS', 'Invalid username or password')

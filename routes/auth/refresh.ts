@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { auditRefresh } from '../../src/http/audit.js'
-import { errorResponse, RefreshToken, TokenResponseSchema } from '../../src/http/schemas.js'
+import { RefreshToken, TokenResponseSchema } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 import { sessionClient } from '../../src/http/session-client.js'
 
 const refresh: FastifyPluginAsyncTypebox = async function (fastify) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OAuthErrorSchema, errorResponse } from '../../src/http/schemas.js'
+import { OAuthErrorSchema } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 
 /** How long a follower waits before reconnecting, told to it in the stream (SSE `retry`). */
 const RETRY_MS = 2000

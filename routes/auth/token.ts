@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
 import { auditClientGrant, auditLogin, auditRefresh } from '../../src/http/audit.js'
 import { clientAuthentication } from '../../src/http/client-authentication.js'
-import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username, errorResponse } from '../../src/http/schemas.js'
+import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 import { sessionClient } from '../../src/http/session-client.js'
 
 const invalidRequest = (message: string): TollgateError => new TollgateError('ERR_INVALID_REQUEST', message)

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { TollgateError } from '../../src/errors.js'
-import { errorResponse, UserSchema } from '../../src/http/schemas.js'
+import { UserSchema } from '../../src/http/schemas.js'
+import { errorResponse } from '../../src/http/error-schema.js'
 
 const users: FastifyPluginAsyncTypebox = async function (fastify) {
   async function profile (id: string) {
