@@ -24,7 +24,7 @@ export type Introspection =
 const INACTIVE: Introspection = { active: false }
 
 /** An access token is a JWS (three dot-separated parts); a refresh token is one opaque base64url string. */
-const looksLikeJwt = (token: string): boolean => token.includes('.')
+export const looksLikeJwt = (token: string): boolean => token.includes('.')
 
 /**
  * What a token is, if it is live. Access tokens go through the same verifier as every guard (cached,

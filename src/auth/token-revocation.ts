@@ -2,7 +2,7 @@ import { TollgateError } from '../errors.js'
 import type { RefreshTokenStore } from './refresh-tokens.js'
 import type { SessionService } from './sessions.js'
 import type { RevocationStore } from './revocation-store.js'
-import type { TokenIntrospection } from './token-introspection.js'
+import { looksLikeJwt, type TokenIntrospection } from './token-introspection.js'
 
 const NOT_YOURS = new TollgateError('ERR_UNAUTHORIZED_CLIENT', 'The token was not issued to this client')
 const CLIENT_REQUIRED = new TollgateError('ERR_INVALID_CLIENT', 'A token issued to a client is revoked by that client, authenticated')
@@ -20,7 +20,7 @@ export function createTokenRevocation ({ introspection, refreshTokens, revocatio
 }) {
   /** `clientId`: the authenticated client making the request, if any. Returns what was ended, for the audit log. */
   async function revoke (token: string, clientId: string | undefined): Promise<'access_token' | 'refresh_token' | undefined> {
-    if (token.includes('.')) {
+    if (looksLikeJwt(token)) {
       const claims = introspection.liveAccessToken(token)
       if (claims === undefined) return undefined
       if (claims.client_id !== undefined) {
