@@ -22,7 +22,7 @@ export default fp(async function clientAuthenticationPlugin (fastify) {
   fastify.decorate('authenticateClient', async function authenticateClient (request: FastifyRequest, body: ClientCredentialsBody, permission?: ClientPermission) {
     const proof = clientAuthentication(request.headers.authorization, body)
     if (!proof.ok) throw proof.error
-    const authenticated = await fastify.clientCredentials.authenticate(proof.value)
+    const authenticated = await fastify.clients.credentials.authenticate(proof.value)
     if (!authenticated.ok) throw authenticated.error
     const client = authenticated.value
     if (permission !== undefined && !client.permissions.includes(permission)) {

@@ -43,7 +43,7 @@ const introspect: FastifyPluginAsyncTypebox = async function (fastify) {
     const client = await fastify.authenticateClient(request, request.body, 'introspect')
     await limit(request, reply, client.id)
     // RFC 7662 §4: an answer about a token must not be cached.
-    return reply.header('cache-control', 'no-store').send(await fastify.introspection.introspect(request.body.token))
+    return reply.header('cache-control', 'no-store').send(await fastify.oauth.introspection.introspect(request.body.token))
   })
 }
 

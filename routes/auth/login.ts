@@ -23,10 +23,10 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async function (request, reply) {
     const { username, password } = request.body
-    const user = await fastify.sessions.checkCredentials(username, password)
+    const user = await fastify.sessions.lifecycle.checkCredentials(username, password)
     auditLogin(request, 'login', username, user?.id)
     if (user === undefined) throw INVALID_CREDENTIALS
-    return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
+    return reply.header('cache-control', 'no-store').send(await fastify.sessions.lifecycle.startSession(user, sessionClient(request)))
   })
 }
 

@@ -18,7 +18,7 @@ const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const result = await fastify.sessions.refresh(request.body.refresh_token, sessionClient(request))
+    const result = await fastify.sessions.lifecycle.refresh(request.body.refresh_token, sessionClient(request))
     auditRefresh(request, result)
     if (!result.ok) throw result.error
     return reply.header('cache-control', 'no-store').send(result.value.response)

@@ -7,7 +7,7 @@ import { errorResponse } from '../../src/http/error-schema.js'
 const RETRY_MS = 2000
 
 const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
-  const feed = fastify.revocationFeed
+  const feed = fastify.revocations.feed
 
   fastify.get('/revocations', {
     sse: { kind: 'only', heartbeat: true },

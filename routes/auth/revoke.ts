@@ -25,7 +25,7 @@ const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
     const presentsClient = request.headers.authorization !== undefined || body.client_secret !== undefined ||
       body.client_assertion !== undefined || body.client_assertion_type !== undefined
     const client = presentsClient ? await fastify.authenticateClient(request, body) : undefined
-    const revoked = await fastify.revocation.revoke(body.token, client?.id)
+    const revoked = await fastify.oauth.revocation.revoke(body.token, client?.id)
     if (revoked !== undefined) {
       request.log.info({ event: 'auth.revoke', tokenType: revoked, clientId: client?.id }, 'token revoked')
     }

@@ -52,14 +52,14 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         // Only passwords can be guessed: secrets, assertions and refresh tokens are random or signed, and
         // a service asks for tokens far more often than a login budget allows.
         await fastify.loginThrottle(request, reply)
-        const user = await fastify.sessions.checkCredentials(body.username, body.password)
+        const user = await fastify.sessions.lifecycle.checkCredentials(body.username, body.password)
         auditLogin(request, 'password', body.username, user?.id)
         if (user === undefined) throw INVALID_PASSWORD
-        return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
+        return reply.header('cache-control', 'no-store').send(await fastify.sessions.lifecycle.startSession(user, sessionClient(request)))
       }
       case 'refresh_token': {
         if (body.refresh_token === undefined) throw invalidRequest('The refresh_token grant needs refresh_token')
-        const result = await fastify.sessions.refresh(body.refresh_token, sessionClient(request))
+        const result = await fastify.sessions.lifecycle.refresh(body.refresh_token, sessionClient(request))
         auditRefresh(request, result)
         // RFC 6749 §5.2: a bad refresh token is `invalid_grant` with 400 here, 401 on /auth/refresh.
         if (!result.ok) throw new TollgateError('ERR_INVALID_GRANT', result.error.message)
@@ -68,7 +68,7 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
       case 'client_credentials': {
         const proof = clientAuthentication(request.headers.authorization, body)
         if (!proof.ok) throw proof.error
-        const result = await fastify.clientCredentials.grant({ proof: proof.value, scope: body.scope, resource: body.resource })
+        const result = await fastify.clients.credentials.grant({ proof: proof.value, scope: body.scope, resource: body.resource })
         auditClientGrant(request, proof.value.method, result)
         if (!result.ok) throw result.error
         return reply.header('cache-control', 'no-store').send(result.value.response)

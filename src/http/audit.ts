@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
-import type { RefreshResult } from '../auth/sessions.js'
+import type { RefreshResult } from '../sessions/sessions.js'
 import type { ClientGrantResult } from '../clients/client-credentials.js'
 
 /**

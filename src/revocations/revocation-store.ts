@@ -1,7 +1,15 @@
 import type { Db } from '../db/database.js'
-import type { RefreshTokenStore } from './refresh-tokens.js'
 import type { Revocation, RevocationList } from './revocation-list.js'
-import { CLOCK_LEEWAY_SECONDS } from './claims.js'
+import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
+
+/**
+ * Where ended sessions are recorded (the refresh-token store): read to learn of sessions other processes
+ * ended, and purged of what has expired.
+ */
+export interface EndedSessions {
+  revokedSince (since: number): Promise<Array<{ id: string, revokedAt: number }>>
+  purgeExpired (now: number): Promise<void>
+}
 
 export interface RevocationStoreOptions {
   /** Longest access-token lifetime, in seconds: how far back revoked sessions still matter. */
@@ -15,7 +23,7 @@ export interface RevocationStoreOptions {
  * Revocations: applied in memory first (this instance refuses the token from now on), published to other
  * instances, and kept in the SQL store so a restart, or an instance without Redis, forgets nothing.
  */
-export function createRevocationStore (db: Db, list: RevocationList, refreshTokens: RefreshTokenStore, options: RevocationStoreOptions) {
+export function createRevocationStore (db: Db, list: RevocationList, refreshTokens: EndedSessions, options: RevocationStoreOptions) {
   let seenTokensUntil = 0
   let seenCutoffsUntil = 0
   let seenSessionsUntil = 0

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { cutoffNow, RevocationList } from '../../../src/auth/revocation-list.js'
-import type { AccessClaims } from '../../../src/auth/claims.js'
+import { cutoffNow, RevocationList } from '../../../src/revocations/revocation-list.js'
+import type { AccessClaims } from '../../../src/tokens/claims.js'
 
 const NOW = 1_800_000_000
 

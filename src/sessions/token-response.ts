@@ -1,6 +1,6 @@
-import type { RevocationList } from './revocation-list.js'
-import type { TokenSubject } from './signer.js'
-import type { TokenService } from './tokens.js'
+import type { RevocationList } from '../revocations/revocation-list.js'
+import type { TokenSubject } from '../tokens/signer.js'
+import type { TokenService } from '../tokens/token-service.js'
 
 /** The token response of RFC 6749 §5.1. */
 export interface TokenResponse {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import type { PasswordHasher } from '../auth/passwords.js'
+import type { PasswordHasher } from '../passwords/password-hasher.js'
 import { ConfigError, TollgateError } from '../errors.js'
-import { checkNewPassword } from './password-policy.js'
-import { checkUsername } from './username-policy.js'
-import type { UsersRepository } from './users-repository.js'
+import { checkNewPassword } from '../passwords/password-policy.js'
+import { checkUsername } from '../users/username-policy.js'
+import type { UsersRepository } from '../users/users-repository.js'
 
 export interface BootstrapResult {
   username: string

@@ -1,6 +1,6 @@
 import { TollgateError } from '../errors.js'
 import { createBreachedPasswords } from './breached-passwords.js'
-import { usernameKey } from './users-repository.js'
+import { usernameKey } from '../users/users-repository.js'
 
 /**
  * OWASP ASVS V2.1 and NIST SP 800-63B §5.1.1.2 for every password Tollgate sets (API, CLI, first admin):

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { createBreachedPasswords } from '../../../src/users/breached-passwords.js'
-import { checkNewPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../src/users/password-policy.js'
+import { createBreachedPasswords } from '../../../src/passwords/breached-passwords.js'
+import { checkNewPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../src/passwords/password-policy.js'
 
 t.test('the breached list holds the most common passwords, past the 100,000th, whatever their case', async (t) => {
   const isBreached = createBreachedPasswords({ minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH })
@@ -18,8 +18,8 @@ t.test('the breached list holds the most common passwords, past the 100,000th, w
 
 t.test('a list that cannot be read fails the call and is read again on the next one', async (t) => {
   let reads = 0
-  const { createBreachedPasswords: create } = await t.mockImport<typeof import('../../../src/users/breached-passwords.js')>(
-    '../../../src/users/breached-passwords.js', {
+  const { createBreachedPasswords: create } = await t.mockImport<typeof import('../../../src/passwords/breached-passwords.js')>(
+    '../../../src/passwords/breached-passwords.js', {
     'node:fs/promises': {
       readFile: async (file: string) => {
         if (reads++ === 0) throw new Error('EIO: i/o error, read')

@@ -1,8 +1,9 @@
 import { TollgateError } from '../errors.js'
-import type { RefreshTokenStore } from './refresh-tokens.js'
-import type { SessionService } from './sessions.js'
-import type { RevocationStore } from './revocation-store.js'
-import { looksLikeJwt, type TokenIntrospection } from './token-introspection.js'
+import type { RefreshTokenStore } from '../sessions/refresh-tokens.js'
+import type { SessionEnding } from '../sessions/session-ending.js'
+import type { SessionService } from '../sessions/sessions.js'
+import type { RevocationStore } from '../revocations/revocation-store.js'
+import { looksLikeJwt, type TokenIntrospection } from './introspection.js'
 
 const NOT_YOURS = new TollgateError('ERR_UNAUTHORIZED_CLIENT', 'The token was not issued to this client')
 const CLIENT_REQUIRED = new TollgateError('ERR_INVALID_CLIENT', 'A token issued to a client is revoked by that client, authenticated')
@@ -12,11 +13,12 @@ const CLIENT_REQUIRED = new TollgateError('ERR_INVALID_CLIENT', 'A token issued 
  * login, by whoever presents it, as a logout does: an access token ends with its session, a refresh token
  * ends its session. A token that is not live needs nothing done (§2.2: the answer is the same).
  */
-export function createTokenRevocation ({ introspection, refreshTokens, revocationStore, sessions }: {
+export function createTokenRevocation ({ introspection, refreshTokens, revocationStore, sessions, ending }: {
   introspection: Pick<TokenIntrospection, 'liveAccessToken'>
   refreshTokens: Pick<RefreshTokenStore, 'findLive'>
   revocationStore: Pick<RevocationStore, 'revokeToken'>
-  sessions: Pick<SessionService, 'logout' | 'endSession'>
+  sessions: Pick<SessionService, 'logout'>
+  ending: Pick<SessionEnding, 'endSessions'>
 }) {
   /** `clientId`: the authenticated client making the request, if any. Returns what was ended, for the audit log. */
   async function revoke (token: string, clientId: string | undefined): Promise<'access_token' | 'refresh_token' | undefined> {
@@ -34,7 +36,7 @@ export function createTokenRevocation ({ introspection, refreshTokens, revocatio
     }
     const live = await refreshTokens.findLive(token)
     if (live === undefined) return undefined
-    await sessions.endSession(live.familyId, 'logout')
+    await ending.endSessions([live.familyId], 'logout')
     return 'refresh_token'
   }
 

@@ -1,16 +1,18 @@
-import type { PasswordHasher } from '../auth/passwords.js'
-import type { SessionService } from '../auth/sessions.js'
-import type { UserSessions } from '../auth/user-sessions.js'
+import type { PasswordHasher } from '../passwords/password-hasher.js'
+import type { SessionService } from '../sessions/sessions.js'
+import type { SessionEnding } from '../sessions/session-ending.js'
+import type { UserSessions } from '../sessions/user-sessions.js'
 import { TollgateError } from '../errors.js'
-import { checkNewPassword } from './password-policy.js'
-import { checkUsername } from './username-policy.js'
-import type { User, UsersRepository } from './users-repository.js'
+import { checkNewPassword } from '../passwords/password-policy.js'
+import { checkUsername } from '../users/username-policy.js'
+import type { User, UsersRepository } from '../users/users-repository.js'
 
-export interface UserAdministrationDeps {
+export interface AccountsDeps {
   users: UsersRepository
   passwords: PasswordHasher
-  sessions: SessionService
-  userSessions: UserSessions
+  sessions: Pick<SessionService, 'checkCredentials'>
+  userSessions: Pick<UserSessions, 'endOthers'>
+  ending: Pick<SessionEnding, 'endAllSessions'>
 }
 
 export interface NewUser {
@@ -20,11 +22,11 @@ export interface NewUser {
 }
 
 /**
- * Creating and deleting users and setting their passwords, for the admin API, the account routes and the
- * CLI alike: every password set here passes the password policy, and every change ends the tokens it
- * must. Failures are TollgateErrors whose message can be shown as it is.
+ * A user's account — creating and deleting it, its password, roles and whether it is enabled — for the
+ * admin API, the account routes and the CLI alike: every password set here passes the password policy, and
+ * every change ends the tokens it must. Failures are TollgateErrors whose message can be shown as it is.
  */
-export function createUserAdministration ({ users, passwords, sessions, userSessions }: UserAdministrationDeps) {
+export function createAccounts ({ users, passwords, sessions, userSessions, ending }: AccountsDeps) {
   async function existing (userId: string): Promise<User> {
     const user = await users.findById(userId)
     if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
@@ -42,7 +44,7 @@ export function createUserAdministration ({ users, passwords, sessions, userSess
   async function remove (userId: string): Promise<User> {
     const user = await existing(userId)
     if (!await users.remove(userId)) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
-    await sessions.endAllSessions(userId, 'user-deleted')
+    await ending.endAllSessions(userId, 'user-deleted')
     return user
   }
 
@@ -50,7 +52,21 @@ export function createUserAdministration ({ users, passwords, sessions, userSess
   async function setPassword (userId: string, password: string): Promise<User> {
     const user = await existing(userId)
     await checkNewPassword(password, { username: user.username })
-    await sessions.setPassword(userId, password)
+    await users.update(userId, { passwordHash: await passwords.hash(password) })
+    await ending.endAllSessions(userId, 'user-changed')
+    return user
+  }
+
+  /** Role changes end current sessions, so no token goes on carrying roles its user no longer has. */
+  async function setRoles (userId: string, roles: string[]): Promise<User | undefined> {
+    const user = await users.update(userId, { roles })
+    if (user !== undefined) await ending.endAllSessions(userId, 'user-changed')
+    return user
+  }
+
+  async function setDisabled (userId: string, disabled: boolean): Promise<User | undefined> {
+    const user = await users.update(userId, { disabled })
+    if (user !== undefined && disabled) await ending.endAllSessions(userId, 'user-changed')
     return user
   }
 
@@ -70,7 +86,7 @@ export function createUserAdministration ({ users, passwords, sessions, userSess
     return userSessions.endOthers(userId, sessionId, 'password-changed')
   }
 
-  return { create, remove, setPassword, changeOwnPassword }
+  return { create, remove, setPassword, setRoles, setDisabled, changeOwnPassword }
 }
 
-export type UserAdministration = ReturnType<typeof createUserAdministration>
+export type Accounts = ReturnType<typeof createAccounts>

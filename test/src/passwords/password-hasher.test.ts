@@ -1,6 +1,6 @@
 import argon2 from 'argon2'
 import t from 'tap'
-import { createPasswordHasher } from '../../../src/auth/passwords.js'
+import { createPasswordHasher } from '../../../src/passwords/password-hasher.js'
 
 /** The variant, version and cost parameters an encoded argon2 hash was made with, read from the string itself. */
 function parameters (encoded: string) {

@@ -1,10 +1,10 @@
-import type { Config } from '../config/schema.js'
-import type { Db } from '../db/database.js'
-import { ConfigError } from '../errors.js'
-import { CLOCK_LEEWAY_SECONDS, type AsymmetricAlgorithm } from './claims.js'
-import { keyFileList, loadPublicKey, loadSigningKey, readKeyFile, type PublicKey, type SigningKey } from './keys.js'
-import { recordSigningKeys } from './signing-keys-store.js'
-import { createTokenService, type TokenService } from './tokens.js'
+import type { Config } from './config/schema.js'
+import type { Db } from './db/database.js'
+import { ConfigError } from './errors.js'
+import { CLOCK_LEEWAY_SECONDS, type AsymmetricAlgorithm } from './tokens/claims.js'
+import { keyFileList, loadPublicKey, loadSigningKey, readKeyFile, type PublicKey, type SigningKey } from './tokens/keys.js'
+import { recordSigningKeys } from './tokens/signing-keys-store.js'
+import { createTokenService, type TokenService } from './tokens/token-service.js'
 
 /** What the token service tells an operator at start: which key signs, which retired keys still verify. */
 export interface KeyNotice {

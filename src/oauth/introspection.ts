@@ -1,7 +1,7 @@
-import type { AccessClaims } from './claims.js'
-import type { RefreshTokenStore } from './refresh-tokens.js'
-import type { RevocationList } from './revocation-list.js'
-import type { TokenService } from './tokens.js'
+import type { AccessClaims } from '../tokens/claims.js'
+import type { RefreshTokenStore } from '../sessions/refresh-tokens.js'
+import type { RevocationList } from '../revocations/revocation-list.js'
+import type { TokenService } from '../tokens/token-service.js'
 import type { UsersRepository } from '../users/users-repository.js'
 
 /** RFC 7662 §2.2's answer: everything about a live token, or `active: false` and nothing else. */

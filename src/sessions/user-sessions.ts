@@ -1,11 +1,11 @@
 import type { LiveSession, RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
-import type { RevocationList } from './revocation-list.js'
-import type { RevocationStore } from './revocation-store.js'
+import type { RevocationList } from '../revocations/revocation-list.js'
+import type { SessionEnding } from './session-ending.js'
 
 export interface UserSessionsDeps {
   refreshTokens: RefreshTokenStore
   revocations: RevocationList
-  revocationStore: RevocationStore
+  ending: SessionEnding
 }
 
 /**
@@ -13,7 +13,7 @@ export interface UserSessionsDeps {
  * `sid` of the access tokens it issued. Ending one refuses those tokens at once on every instance (the
  * revocation store publishes it) and its refresh token for good.
  */
-export function createUserSessions ({ refreshTokens, revocations, revocationStore }: UserSessionsDeps) {
+export function createUserSessions ({ refreshTokens, revocations, ending }: UserSessionsDeps) {
   // One ended while the database could not record it is already refused: it is not shown as live.
   const live = (sessions: LiveSession[]): LiveSession[] => sessions.filter((session) => !revocations.isSessionRevoked(session.id))
 
@@ -28,16 +28,14 @@ export function createUserSessions ({ refreshTokens, revocations, revocationStor
   async function end (sessionId: string, ownerId?: string): Promise<LiveSession | undefined> {
     const [session] = live(await refreshTokens.liveSessions({ familyId: sessionId }))
     if (session === undefined || (ownerId !== undefined && session.userId !== ownerId)) return undefined
-    // As a logout does: memory and Redis first, so the tokens are refused even if the database write fails.
-    await revocationStore.revokeSession(session.id)
-    await refreshTokens.revokeFamily(session.id, 'ended')
+    await ending.endSessions([session.id], 'ended')
     return session
   }
 
   /** Ends every session of the user but `keep` (the one a password change is made in); returns how many. */
   async function endOthers (userId: string, keep: string | undefined, reason: RevokeReason): Promise<number> {
-    const ended = await refreshTokens.revokeUserFamilies(userId, reason, keep)
-    for (const id of ended) await revocationStore.revokeSession(id)
+    const ended = (await list(userId)).map((session) => session.id).filter((id) => id !== keep)
+    await ending.endSessions(ended, reason)
     return ended.length
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { Revocation, RevocationList } from './revocation-list.js'
-import { CLOCK_LEEWAY_SECONDS } from './claims.js'
+import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
 import { followChannel } from '../redis-channel.js'
 
 export interface RevocationBusOptions {

@@ -1,13 +1,13 @@
 import { fail, ok, TollgateError, type Result } from '../errors.js'
 import type { UsersRepository, User } from '../users/users-repository.js'
-import type { PasswordHasher } from './passwords.js'
-import type { RefreshTokenStore, RevokeReason, SessionClient } from './refresh-tokens.js'
-import type { RevocationList } from './revocation-list.js'
-import type { RevocationStore } from './revocation-store.js'
-import type { AccessClaims } from './claims.js'
-import type { TokenSubject } from './signer.js'
+import type { PasswordHasher } from '../passwords/password-hasher.js'
+import type { RefreshTokenStore, SessionClient } from './refresh-tokens.js'
+import type { RevocationList } from '../revocations/revocation-list.js'
+import type { SessionEnding } from './session-ending.js'
+import type { AccessClaims } from '../tokens/claims.js'
+import type { TokenSubject } from '../tokens/signer.js'
 import { issueAccessToken, type TokenResponse } from './token-response.js'
-import type { TokenService } from './tokens.js'
+import type { TokenService } from '../tokens/token-service.js'
 
 /** A refresh that worked: the new pair, and whose it is (for the audit log). */
 export type RefreshResult = Result<{ response: TokenResponse, userId: string }>
@@ -23,8 +23,8 @@ export interface SessionServiceDeps {
   passwords: PasswordHasher
   tokens: TokenService
   revocations: RevocationList
-  revocationStore: RevocationStore
   refreshTokens: RefreshTokenStore
+  ending: SessionEnding
 }
 
 /**
@@ -32,7 +32,7 @@ export interface SessionServiceDeps {
  * ends them. Routes and the CLI call this; they only speak HTTP or a terminal.
  */
 export function createSessionService (deps: SessionServiceDeps) {
-  const { users, passwords, tokens, revocations, revocationStore, refreshTokens } = deps
+  const { users, passwords, tokens, revocations, refreshTokens, ending } = deps
 
   /**
    * The user with these credentials, or undefined. An unknown user, a wrong password and a disabled user
@@ -59,64 +59,30 @@ export function createSessionService (deps: SessionServiceDeps) {
   async function refresh (token: string, client?: SessionClient): Promise<RefreshResult> {
     const result = await refreshTokens.rotate(token, client)
     if (result.outcome === 'reused') {
-      await revocationStore.revokeSession(result.familyId)
+      await ending.endSessions([result.familyId], 'reuse')
       return refused('reused', result.userId)
     }
     if (result.outcome !== 'rotated') return refused(result.outcome)
     // Ended while the database could not record it (a logout during an outage): record it now.
     if (revocations.isSessionRevoked(result.familyId)) {
-      await refreshTokens.revokeFamily(result.familyId, 'logout')
+      await ending.endSessions([result.familyId], 'logout')
       return refused('revoked', result.userId)
     }
     const user = await users.findById(result.userId)
     if (user === undefined || user.disabled) {
-      await endSession(result.familyId, 'user-changed')
+      await ending.endSessions([result.familyId], 'user-changed')
       return refused('user-unavailable', result.userId)
     }
     const response = accessToken({ id: user.id, roles: user.roles, sessionId: result.familyId })
     return ok({ userId: user.id, response: { ...response, refresh_token: result.token } })
   }
 
-  async function endSession (familyId: string, reason: RevokeReason): Promise<void> {
-    await revocationStore.revokeSession(familyId)
-    await refreshTokens.revokeFamily(familyId, reason)
-  }
-
-  /** Logout: this access token and its login's refresh family stop working at once. */
+  /** Logout: this access token and its login's session stop working at once. */
   async function logout (claims: AccessClaims): Promise<void> {
-    // Memory and Redis first, the database last: with the database down the logout answers 503, but
-    // the token and its session are already refused everywhere, and refresh checks the session too.
-    if (claims.sid !== undefined) await revocationStore.revokeSession(claims.sid)
-    await revocationStore.revokeToken(claims.jti, claims.exp)
-    if (claims.sid !== undefined) await refreshTokens.revokeFamily(claims.sid, 'logout')
+    await ending.endSessions(claims.sid === undefined ? [] : [claims.sid], 'logout', claims)
   }
 
-  /** Ends every token and refresh family the user holds now; later logins are not affected. */
-  async function endAllSessions (userId: string, reason: RevokeReason = 'logout-all'): Promise<void> {
-    await revocationStore.cutOff(userId, revocations.nextCutoff(userId))
-    await refreshTokens.revokeUserFamilies(userId, reason)
-  }
-
-  /** Role changes end current sessions, so no token goes on carrying roles its user no longer has. */
-  async function setRoles (userId: string, roles: string[]): Promise<User | undefined> {
-    const user = await users.update(userId, { roles })
-    if (user !== undefined) await endAllSessions(userId, 'user-changed')
-    return user
-  }
-
-  async function setDisabled (userId: string, disabled: boolean): Promise<User | undefined> {
-    const user = await users.update(userId, { disabled })
-    if (user !== undefined && disabled) await endAllSessions(userId, 'user-changed')
-    return user
-  }
-
-  async function setPassword (userId: string, password: string): Promise<User | undefined> {
-    const user = await users.update(userId, { passwordHash: await passwords.hash(password) })
-    if (user !== undefined) await endAllSessions(userId, 'user-changed')
-    return user
-  }
-
-  return { checkCredentials, startSession, refresh, endSession, logout, endAllSessions, setRoles, setDisabled, setPassword }
+  return { checkCredentials, startSession, refresh, logout }
 }
 
 export type SessionService = ReturnType<typeof createSessionService>

@@ -1,8 +1,8 @@
 import { TollgateError } from '../errors.js'
 import type { User } from '../users/users-repository.js'
-import type { RevocationList } from './revocation-list.js'
-import { checkTokenTtl } from './token-lifetime.js'
-import type { TokenService } from './tokens.js'
+import type { RevocationList } from '../revocations/revocation-list.js'
+import { checkTokenTtl } from '../tokens/token-lifetime.js'
+import type { TokenService } from '../tokens/token-service.js'
 
 /** More than a load test needs, few enough to print in seconds. */
 export const MAX_BULK_TOKENS = 100_000

@@ -1,8 +1,8 @@
 import { TokenError } from 'fast-jwt'
 import t, { type Test } from 'tap'
-import type { AccessClaims } from '../../../src/auth/claims.js'
+import type { AccessClaims } from '../../../src/tokens/claims.js'
 import { InvalidTokenError } from '../../../src/errors.js'
-import { createTokenService, type TokenServiceOptions } from '../../../src/auth/tokens.js'
+import { createTokenService, type TokenServiceOptions } from '../../../src/tokens/token-service.js'
 import { accessClaims, decodeJwt, signToken, TEST_ISSUER, type SignWith } from '../../support/forge.js'
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes!'

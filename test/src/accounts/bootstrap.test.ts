@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { createPasswordHasher } from '../../../src/auth/passwords.js'
+import { createPasswordHasher } from '../../../src/passwords/password-hasher.js'
 import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
-import { bootstrapAdmin } from '../../../src/users/bootstrap.js'
+import { bootstrapAdmin } from '../../../src/accounts/bootstrap.js'
 import { createUsersRepository } from '../../../src/users/users-repository.js'
 
 async function store (t: Test) {

@@ -1,4 +1,4 @@
-import { CLOCK_LEEWAY_SECONDS, type AccessClaims } from './claims.js'
+import { CLOCK_LEEWAY_SECONDS, type AccessClaims } from '../tokens/claims.js'
 
 /**
  * One revocation, as stored, published to other instances and applied in memory:
