@@ -4,6 +4,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
 import { createPasswordHasher } from './passwords/password-hasher.js'
@@ -113,8 +114,9 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       },
       /** Service clients: their store, the in-memory copy, authentication and the operator's commands. */
       clients,
-      /** RFC 7662 introspection and RFC 7009 revocation. */
+      /** The token endpoint's grants, RFC 7662 introspection and RFC 7009 revocation. */
       oauth: {
+        grants: createGrants({ sessions: lifecycle, credentials: clients.credentials }),
         introspection,
         revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
       },
