@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { AccessClaims, AsymmetricAlgorithm } from '../src/tokens/claims.js'
+import { MIN_SECRET_BYTES, type AccessClaims, type AsymmetricAlgorithm } from '../src/tokens/claims.js'
 import { discoverIssuer, type IssuerMetadata } from '../src/tokens/issuer-discovery.js'
 import { loadPublicKey } from '../src/tokens/keys.js'
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/tokens/remote-key-set.js'
@@ -56,8 +56,6 @@ export type AuthPluginOptions =
   | (RelyingOptions & Partial<RemoteKeys>)
 
 export type RelyingServiceOptions = Exclude<AuthPluginOptions, { verifier: TokenVerifier }>
-
-const MIN_SECRET_BYTES = 32
 
 /** The issuer's metadata, read once and only when the options leave something to find there. */
 export function discoveryFor (options: AuthPluginOptions): () => Promise<IssuerMetadata> {
