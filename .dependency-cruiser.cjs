@@ -25,7 +25,6 @@ const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
   to: { path: LAYERS.slice(index + 1).map((above) => above.path).join('|') }
 }))
 
-
 module.exports = {
   forbidden: [
     ...layerRules,
