@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import type { AccessClaims } from '../../../src/tokens/claims.js'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
 import { openModules } from '../../support/modules.js'
 import { stores, type Store } from '../../support/stores.js'
 

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import type { Revocation } from '../../../src/revocations/revocation-list.js'
-import type { AccessClaims } from '../../../src/tokens/claims.js'
+import type { Revocation } from '@tollgate/auth/revocations/revocation-list'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
 import { openModules, type Modules } from '../../support/modules.js'
 import { stores, type Store } from '../../support/stores.js'
 
