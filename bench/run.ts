@@ -17,5 +17,10 @@ if (options === 'help') {
   process.stdout.write(helpText(CASE_IDS))
   process.exit(0)
 }
-const { runBenchmark } = await import('./lib/benchmark.js')
-await runBenchmark(options)
+if (options.soakFaults === true) {
+  const { runFaultSoak } = await import('./lib/fault-soak.js')
+  await runFaultSoak(options.soak ?? 0)
+} else {
+  const { runBenchmark } = await import('./lib/benchmark.js')
+  await runBenchmark(options)
+}

@@ -5,8 +5,10 @@ export interface BenchOptions {
   duration: number
   rounds: number
   connections: number
-  /** Seconds of the soak after the cases, when asked for. */
+  /** Seconds of the soak after the cases, when asked for; with `soakFaults`, the fault soak's length. */
   soak?: number
+  /** Run the fault soak (outages under load) instead of the cases. */
+  soakFaults?: true
   quick: boolean
   /** Only these cases; undefined for all of them. */
   cases?: string[]
@@ -20,6 +22,9 @@ export class UsageError extends Error {
 }
 
 export const DEFAULT_CHART = 'bench/results.svg'
+export const DEFAULT_FAULT_SOAK = 300
+/** The faults follow one another with load in between: shorter, they would overlap. */
+export const MIN_FAULT_SOAK = 60
 
 export function helpText (caseIds: readonly string[]): string {
   return `Usage: npm run bench -- [options]
@@ -34,6 +39,9 @@ Options:
   --connections N      concurrent connections of the load generator (default 50)
   --cases ID,ID,...    measure only these cases: ${caseIds.join(', ')}
   --soak SECONDS       afterwards, load the protected route this long and compare memory
+  --soak-faults        instead of the cases: two instances on a PostgreSQL and a Redis of their own under
+                       a mixed load while Redis, PostgreSQL and one instance fail and come back;
+                       --soak SECONDS sets its length (default ${DEFAULT_FAULT_SOAK}, at least ${MIN_FAULT_SOAK})
   --quick              a smoke run: one round of 1 s per case, shorter extras
   --chart FILE         where to write the SVG chart (default ${DEFAULT_CHART})
   --help               print this and exit
@@ -61,6 +69,7 @@ export function parseBenchOptions (args: string[], caseIds: readonly string[]): 
         rounds: { type: 'string', default: '3' },
         connections: { type: 'string', default: '50' },
         soak: { type: 'string' },
+        'soak-faults': { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
         cases: { type: 'string' },
         chart: { type: 'string', default: DEFAULT_CHART },
@@ -76,11 +85,21 @@ export function parseBenchOptions (args: string[], caseIds: readonly string[]): 
   const unknown = cases?.filter((id) => !caseIds.includes(id)) ?? []
   if (unknown.length > 0) throw new UsageError(`unknown case ${unknown.map((id) => `"${id}"`).join(', ')}: the cases are ${caseIds.join(', ')}`)
   if (cases?.length === 0) throw new UsageError('--cases names no case')
+  const soak = values.soak === undefined ? undefined : positiveInteger('soak', values.soak)
+  if (values['soak-faults']) {
+    if (soak !== undefined && soak < MIN_FAULT_SOAK) throw new UsageError(`--soak-faults needs --soak of at least ${MIN_FAULT_SOAK} seconds, not ${soak}`)
+    if (cases !== undefined) throw new UsageError('--soak-faults runs no case: leave out --cases')
+    return { ...parsed(values, soak ?? DEFAULT_FAULT_SOAK), soakFaults: true }
+  }
+  return parsed(values, soak, cases)
+}
+
+function parsed (values: { duration: string, rounds: string, connections: string, quick: boolean, chart: string }, soak?: number, cases?: string[]): BenchOptions {
   return {
     duration: positiveInteger('duration', values.duration),
     rounds: positiveInteger('rounds', values.rounds),
     connections: positiveInteger('connections', values.connections),
-    ...(values.soak === undefined ? {} : { soak: positiveInteger('soak', values.soak) }),
+    ...(soak === undefined ? {} : { soak }),
     quick: values.quick,
     ...(cases === undefined ? {} : { cases }),
     chart: values.chart

@@ -16,7 +16,8 @@ declare module '@fastify/jwt' {
 /**
  * One bare Fastify app behind Tollgate, the same route under each guard (`GUARD`): none, tollgateAuth,
  * @fastify/jwt with the `authenticate` from its README (fast-jwt's cache off or on), or jose's
- * `jwtVerify`. Tokens are HS256 under `JWT_SECRET`, or else signed by the keys at `JWKS_URL`.
+ * `jwtVerify`. Tokens are HS256 under `JWT_SECRET`, or else signed by the keys at `JWKS_URL`. With
+ * `REVOCATIONS_CLIENT_ID` and `REVOCATIONS_CLIENT_SECRET`, tollgateAuth follows the revocation feed.
  */
 const guard = process.env.GUARD ?? 'none'
 const issuer = process.env.ISSUER ?? 'tollgate'
@@ -29,8 +30,12 @@ const algorithm = secret === undefined ? 'ES256' : 'HS256'
 const app = Fastify()
 const guards: onRequestHookHandler[] = []
 
+// Following Tollgate's revocation feed, when given the credentials of a client allowed to.
+const feedClient = process.env.REVOCATIONS_CLIENT_ID
+const revocations = feedClient === undefined ? {} : { revocations: { clientId: feedClient, clientSecret: process.env.REVOCATIONS_CLIENT_SECRET ?? '' } }
+
 if (guard === 'tollgate') {
-  await app.register(tollgateAuth, secret === undefined ? { jwksUrl, issuer, audience } : { secret, algorithm: 'HS256', issuer, audience })
+  await app.register(tollgateAuth, secret === undefined ? { jwksUrl, issuer, audience, ...revocations } : { secret, algorithm: 'HS256', issuer, audience, ...revocations })
 } else if (guard === 'fastify-jwt' || guard === 'fastify-jwt-cache') {
   const [jwk] = jwks.keys
   await app.register(fastifyJwt, {

@@ -5,7 +5,7 @@ import { parseClientKey } from '../../src/clients/client-keys.js'
 import { bearer, createUser, PASSWORD } from '../helper.js'
 import { writeKeyPair } from '../service/keys.js'
 import { startTollgate, type RunningTollgate } from '../service/running-tollgate.js'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../bench/lib/free-port.js'
 
 /**
  * Tollgate as a client written elsewhere sees it: oauth4webapi finds every endpoint from the issuer URL

@@ -4,7 +4,7 @@ import { tollgateAuth } from '../../index.js'
 import { cli } from '../cli/run-cli.js'
 import { bearer, PASSWORD, testEnv } from '../helper.js'
 import { holdsBy } from '../multi-instance/deadline.js'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../bench/lib/free-port.js'
 import { startTollgate, type ListeningTollgate } from '../support/processes.js'
 import { writeKeyPair } from './keys.js'
 
