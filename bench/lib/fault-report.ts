@@ -36,7 +36,8 @@ export function printFaultReport (result: FaultSoakResult): boolean {
     seconds(w.start - begin), w.end === undefined ? 'never recovered' : seconds(w.end - w.start)
   ])))
   console.log('\n' + table(['measure', 'value', 'wanted', ''], [
-    ['requests answered or failed', String(tally.total), '', ''],
+    ['requests made', String(tally.total), '', ''],
+    ['requests answered (any status)', String(tally.byOutcome().reduce((n, [key, count]) => /^\d+$/.test(key) ? n + count : n, 0)), '', ''],
     ['requests/s', (tally.total / result.seconds).toFixed(1), '', ''],
     ['logouts and revocations followed', `${result.watched.length} (${result.watched.filter((w) => w.kind === 'user').length} user, ${result.watched.filter((w) => w.kind === 'client').length} client)`, '', ''],
     ['documented fault answers (503 while PostgreSQL was down, no connection to the killed instance)', String(tally.faultAnswers), '', ''],

@@ -15,8 +15,11 @@ import { startServer } from './processes.js'
 /** Concurrent users and services of the load: bounded, so the load is steady rather than all it can be. */
 const USERS = 3
 const SERVICES = 2
-/** How long after the last fault ended the ended tokens are all presented again. */
-const SETTLE_MS = 10_000
+/**
+ * How long after the last fault ended the ended tokens are all presented again: a relying service that
+ * lost its feed reconnects after a jittered backoff of up to 30 s (@tollgate/auth's maxBackoffMs).
+ */
+const SETTLE_MS = 35_000
 
 /**
  * `npm run bench -- --soak-faults`: two Tollgate instances on a PostgreSQL and a Redis of the soak's

@@ -10,7 +10,7 @@ const RUNNER = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'run.js')
 t.test('npm run bench -- --help prints every option and starts nothing', async (t) => {
   const result = spawnSync(process.execPath, [RUNNER, '--help'], { encoding: 'utf8', timeout: 30_000 })
   t.equal(result.status, 0)
-  for (const option of ['--duration', '--rounds', '--connections', '--cases', '--soak', '--quick', '--chart', '--help']) t.match(result.stdout, option)
+  for (const option of ['--duration', '--rounds', '--connections', '--cases', '--soak', '--soak-faults', '--quick', '--chart', '--help']) t.match(result.stdout, option)
   t.match(result.stdout, CASE_IDS.join(', '), 'the case ids are listed')
   t.notMatch(result.stdout, /starting servers/)
 })
@@ -38,4 +38,12 @@ t.test('options are parsed and checked', async (t) => {
   t.throws(() => parseBenchOptions(['--cases', 'hs256,nope'], CASE_IDS), { message: /^unknown case "nope": the cases are open, / })
   t.throws(() => parseBenchOptions(['--cases', ','], CASE_IDS), { message: '--cases names no case' })
   t.throws(() => parseBenchOptions(['stray'], CASE_IDS), { name: 'UsageError' }, 'a positional argument')
+})
+
+t.test('the fault soak runs 5 minutes unless --soak says otherwise, and never less than one', async (t) => {
+  t.same(parseBenchOptions(['--soak-faults'], CASE_IDS), { duration: 5, rounds: 3, connections: 50, soak: 300, quick: false, chart: DEFAULT_CHART, soakFaults: true })
+  t.match(parseBenchOptions(['--soak-faults', '--soak', '90'], CASE_IDS), { soak: 90, soakFaults: true })
+  t.throws(() => parseBenchOptions(['--soak-faults', '--soak', '30'], CASE_IDS), { name: 'UsageError', message: '--soak-faults needs --soak of at least 60 seconds, not 30' })
+  t.throws(() => parseBenchOptions(['--soak-faults', '--cases', 'open'], CASE_IDS), { name: 'UsageError', message: '--soak-faults runs no case: leave out --cases' })
+  t.notOk('soakFaults' in (parseBenchOptions(['--soak', '30'], CASE_IDS) as object), 'a plain --soak is the soak after the cases')
 })
