@@ -20,6 +20,7 @@ import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
+import storeChanges from './plugins/store-changes.js'
 import swagger from './plugins/swagger.js'
 
 export interface BuildAppOptions {
@@ -31,6 +32,8 @@ export interface BuildAppOptions {
   databaseSchema?: string
   /** How often to pick up revocations written by other processes, in milliseconds. */
   revocationSyncMs?: number
+  /** `false`: other processes' commits are not heard of as they happen, only polled (and heard through Redis). */
+  watchStoreChanges?: boolean
 }
 
 /**
@@ -80,6 +83,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
+  await app.register(storeChanges, { ...(options.watchStoreChanges === undefined ? {} : { watch: options.watchStoreChanges }) })
   await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(clients, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
   await app.register(metrics)

@@ -15,6 +15,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createStoreChanges } from './db/store-changes.js'
 import { createUserAdministration } from './users/user-administration.js'
 import { createUsersRepository } from './users/users-repository.js'
 
@@ -73,6 +74,12 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     const userSessions = createUserSessions({ refreshTokens, revocations, revocationStore })
     const accounts = createUserAdministration({ users, passwords, sessions, userSessions })
     const revocationFeed = createRevocationFeed(revocations)
+    const storeChanges = createStoreChanges(db, {
+      url: config.DATABASE_URL,
+      schema: options.databaseSchema,
+      onError: (error, context) => { log.warn({ err: error }, `store changes: ${context}`) },
+      onReconnect: () => { log.info({}, 'store changes: listening again') }
+    })
     const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
     const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
     return {
@@ -95,6 +102,8 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       introspection,
       revocation,
       revocationFeed,
+      /** Commits by other connections, heard at once: the plugins that keep copies subscribe; the server watches. */
+      storeChanges,
       /** Closes the database; Redis belongs to whoever passed it in. */
       close: async (): Promise<void> => { await db.destroy() }
     }
