@@ -44,10 +44,13 @@ export async function listenForPostgresChanges (options: PostgresChangeOptions):
   function lost (which: pg.Client, error: unknown): void {
     if (client !== which || stopped) return
     client = undefined
-    void close(which)
+    close(which).catch(() => {})
     if (!down) options.onError(error, 'lost the connection that hears of changes; reconnecting, the periodic sync covers the meantime')
     down = true
-    retry = setTimeout(() => { retry = undefined; void connect() }, delay).unref()
+    retry = setTimeout(() => {
+      retry = undefined
+      connect().catch((error: unknown) => options.onError(error, 'could not reconnect'))
+    }, delay).unref()
     delay = Math.min(delay * 2, RETRY_MAX_MS)
   }
 
