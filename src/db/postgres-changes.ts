@@ -7,6 +7,13 @@ const RETRY_FIRST_MS = 100
 const RETRY_MAX_MS = 5000
 /** A connection through a stalled network never answers the goodbye: after this, it is dropped. */
 const END_WAIT_MS = 1000
+/**
+ * A listening connection only receives, so a stalled network (no reset, no close) would leave it deaf
+ * without an error for as long as TCP keepalive takes (minutes). Asking something this often, with
+ * `query_timeout`, finds out within seconds; the periodic sync covers the meantime.
+ */
+const HEARTBEAT_MS = 5000
+const HEARTBEAT_TIMEOUT_MS = 3000
 
 export interface PostgresChangeOptions {
   /** How to connect, as the pool does (same URL, same search_path). */
@@ -16,6 +23,8 @@ export interface PostgresChangeOptions {
   onError: (error: unknown, context: string) => void
   /** The connection is back after a loss. */
   onReconnect?: () => void
+  /** How often to check that the connection still answers (tests shorten it). */
+  heartbeatMs?: number
 }
 
 const tableNamed = (payload: string | undefined): WatchedTable | undefined => WATCHED_TABLES.find((table) => table === payload)
@@ -37,6 +46,7 @@ async function close (client: pg.Client): Promise<void> {
 export async function listenForPostgresChanges (options: PostgresChangeOptions): Promise<() => Promise<void>> {
   let client: pg.Client | undefined
   let retry: NodeJS.Timeout | undefined
+  let heartbeat: NodeJS.Timeout | undefined
   let delay = RETRY_FIRST_MS
   let stopped = false
   let down = false
@@ -44,6 +54,7 @@ export async function listenForPostgresChanges (options: PostgresChangeOptions):
   function lost (which: pg.Client, error: unknown): void {
     if (client !== which || stopped) return
     client = undefined
+    clearInterval(heartbeat)
     close(which).catch(() => {})
     if (!down) options.onError(error, 'lost the connection that hears of changes; reconnecting, the periodic sync covers the meantime')
     down = true
@@ -55,7 +66,7 @@ export async function listenForPostgresChanges (options: PostgresChangeOptions):
   }
 
   async function connect (): Promise<void> {
-    const next = new pg.Client({ ...options.connection, keepAlive: true })
+    const next = new pg.Client({ ...options.connection, keepAlive: true, query_timeout: HEARTBEAT_TIMEOUT_MS })
     client = next
     // Keeps listening after close(): an 'error' nobody hears would end the process.
     next.on('error', (error) => { lost(next, error) })
@@ -71,6 +82,7 @@ export async function listenForPostgresChanges (options: PostgresChangeOptions):
       return
     }
     if (client !== next) return
+    heartbeat = setInterval(() => { next.query('select 1').catch((error: unknown) => { lost(next, error) }) }, options.heartbeatMs ?? HEARTBEAT_MS).unref()
     delay = RETRY_FIRST_MS
     if (down) options.onReconnect?.()
     down = false
@@ -81,6 +93,7 @@ export async function listenForPostgresChanges (options: PostgresChangeOptions):
   return async () => {
     stopped = true
     clearTimeout(retry)
+    clearInterval(heartbeat)
     const last = client
     client = undefined
     if (last !== undefined) await close(last)

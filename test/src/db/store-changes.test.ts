@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
-import { channelOf } from '../../../src/db/change-channel.js'
-import { createDatabase, migrateToLatest, type Db } from '../../../src/db/database.js'
+import { createDatabase, migrateToLatest, postgresConnection, type Db } from '../../../src/db/database.js'
+import { listenForPostgresChanges } from '../../../src/db/postgres-changes.js'
 import { createStoreChanges } from '../../../src/db/store-changes.js'
+import { eventually, proxyFor } from '../../faults/instances.js'
 import { holdsBy } from '../../multi-instance/deadline.js'
-import { stores, type Store } from '../../support/stores.js'
+import { postgres, POSTGRES_URL, schemaListeners, stores, type Store } from '../../support/stores.js'
 
 /** What a subscriber must hear within, after the commit. */
 const DEADLINE_MS = 100
@@ -76,15 +77,12 @@ for (const store of stores) {
   })
 }
 
-const postgres = stores.find((store) => store.name === 'postgres')!
-
 t.test('a lost PostgreSQL listener connection reconnects, reads everything once, and hears again', async (t) => {
   const { writer, heard, errors, reconnects } = await open(t, postgres)
   const before = { ...heard }
   const cut = performance.now()
   // Ends the listener's backend as a restart or a network cut would; only this schema's channel.
-  await sql`select pg_terminate_backend(pid) from pg_stat_activity
-    where query = 'listen "' || ${sql.raw(channelOf('current_schema()'))} || '"'`.execute(writer)
+  for (const pid of await schemaListeners(writer)) await sql`select pg_terminate_backend(${pid})`.execute(writer)
   const both = (): number => Math.min(heard.clients - before.clients, heard.revocations - before.revocations)
   const caughtUp = await holdsBy(async () => both(), (n) => n > 0, { deadlineMs: 2000, startedAt: cut, intervalMs: 10 })
   t.ok(caughtUp.met, 'after reconnecting, every subscriber reads the store again (what was missed)', { atMs: Math.round(caughtUp.sentAtMs) })
@@ -103,7 +101,37 @@ t.test('once stopped, nothing is heard and nothing is left open', async (t) => {
   await revokeToken(writer, 'jti-late')
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(heard, before)
-  const listeners = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-    where query = 'listen "' || ${sql.raw(channelOf('current_schema()'))} || '"'`.execute(writer)
-  t.equal(listeners.rows[0]?.n, 0, 'the listener connection is closed')
+  t.same(await schemaListeners(writer), [], 'the listener connection is closed')
+})
+
+t.test('a PostgreSQL listener whose network stalls finds out, and hears again once it flows', async (t) => {
+  const { options } = await postgres.setup(t)
+  const schema = options.databaseSchema ?? ''
+  const writer = createDatabase({ url: POSTGRES_URL, schema })
+  t.teardown(() => writer.destroy())
+  await migrateToLatest(writer, schema)
+  const database = await proxyFor(t, POSTGRES_URL)
+  const heard: unknown[] = []
+  const errors: unknown[] = []
+  let reconnects = 0
+  const stop = await listenForPostgresChanges({
+    connection: postgresConnection({ url: database.url, schema }),
+    onChange: (table) => heard.push(table),
+    onError: (error) => errors.push(error),
+    onReconnect: () => { reconnects++ },
+    heartbeatMs: 100
+  })
+  t.teardown(stop)
+  heard.length = 0
+
+  database.proxy.freeze()
+  await revokeToken(writer, 'jti-while-frozen')
+  t.ok(await eventually(async () => errors.length > 0, 6000), 'a heartbeat that gets no answer reports the loss')
+  database.proxy.restore()
+  t.ok(await eventually(async () => reconnects === 1, 8000), 'it reconnects once the network flows')
+  t.ok(heard.includes(undefined), 'and reports a change of unknown table, so subscribers read what they missed')
+
+  const count = heard.length
+  await revokeToken(writer, 'jti-after-stall')
+  await heardBy(t, () => heard.length, count, performance.now(), 'a commit after the stall')
 })
