@@ -30,8 +30,8 @@ export interface BuildAppOptions {
   logger?: false | { level?: string, stream?: DestinationStream }
   /** PostgreSQL schema to work in (each test run uses its own). */
   databaseSchema?: string
-  /** How often to pick up revocations written by other processes, in milliseconds. */
-  revocationSyncMs?: number
+  /** How often to read what other processes wrote to the database (revocations and clients), in milliseconds. */
+  databaseSyncMs?: number
   /** `false`: other processes' commits are not heard of as they happen, only polled (and heard through Redis). */
   watchStoreChanges?: boolean
 }
@@ -84,12 +84,13 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
   await app.register(storeChanges, { ...(options.watchStoreChanges === undefined ? {} : { watch: options.watchStoreChanges }) })
-  await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
-  await app.register(clients, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
+  await app.register(revocations, sync)
+  await app.register(clients, sync)
   await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
-    isRevoked: parent.revocations.isRevoked,
+    isRevoked: parent.revocations.list.isRevoked,
     ...(parent.metrics === undefined ? {} : { onReject: parent.metrics.tokenRejected })
   }))
   await app.register(swagger)

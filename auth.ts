@@ -18,6 +18,6 @@
  * ```
  */
 export { default as tollgateAuth, type AuthPluginOptions, type AuthRequirement, type AuthSetting, type RelyingServiceOptions, type RevocationFeedOptions } from './plugins/auth.js'
-export type { AccessClaims } from './src/auth/claims.js'
+export type { AccessClaims } from './src/tokens/claims.js'
 export type { ProtectedResourceOptions } from './src/http/protected-resource.js'
 export { InsufficientScopeError, InvalidTokenError, TollgateError } from './src/errors.js'

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
-import type { AccessClaims, AsymmetricAlgorithm } from '../src/auth/claims.js'
-import { discoverIssuer, type IssuerMetadata } from '../src/auth/issuer-discovery.js'
-import { loadPublicKey } from '../src/auth/keys.js'
-import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remote-key-set.js'
-import { createRevocationFollower } from '../src/auth/revocation-follower.js'
-import { RevocationList } from '../src/auth/revocation-list.js'
-import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from '../src/auth/verifier.js'
+import { MIN_SECRET_BYTES, type AccessClaims, type AsymmetricAlgorithm } from '../src/tokens/claims.js'
+import { discoverIssuer, type IssuerMetadata } from '../src/tokens/issuer-discovery.js'
+import { loadPublicKey } from '../src/tokens/keys.js'
+import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/tokens/remote-key-set.js'
+import { createRevocationFollower } from '../src/revocations/revocation-follower.js'
+import { RevocationList } from '../src/revocations/revocation-list.js'
+import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from '../src/tokens/verifier.js'
 import { TollgateError } from '../src/errors.js'
 import type { ProtectedResourceOptions } from '../src/http/protected-resource.js'
 
@@ -56,8 +56,6 @@ export type AuthPluginOptions =
   | (RelyingOptions & Partial<RemoteKeys>)
 
 export type RelyingServiceOptions = Exclude<AuthPluginOptions, { verifier: TokenVerifier }>
-
-const MIN_SECRET_BYTES = 32
 
 /** The issuer's metadata, read once and only when the options leave something to find there. */
 export function discoveryFor (options: AuthPluginOptions): () => Promise<IssuerMetadata> {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AccessClaims } from '../src/auth/claims.js'
+import type { AccessClaims } from '../src/tokens/claims.js'
 import { createGuards, requirementOf, type AuthRequirement, type AuthSetting } from '../src/http/bearer-guards.js'
 import { createErrorSender, DEFAULT_REALM } from '../src/http/error-reply.js'
 import { describeProtectedResource, type ProtectedResource } from '../src/http/protected-resource.js'

@@ -1,14 +1,6 @@
 import fp from 'fastify-plugin'
-import type { Core } from '../src/core.js'
 import { coalescing, every } from '../src/periodic.js'
 import { subscriberConnection } from './redis.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** This instance's copy of the clients, which grants read; `sync()` compares it with the store now. */
-    clientDirectory: Core['clientDirectory']
-  }
-}
 
 export interface ClientsPluginOptions {
   /** How often to compare every client with the store, in milliseconds (what catches a missed change). */
@@ -21,23 +13,22 @@ const PURGE_INTERVAL_MS = 30_000
 /**
  * Keeps this instance's copy of the clients current: loaded at start, changed at once by a message
  * through Redis when it is configured, compared with the store at once when another connection commits
- * a client change (`core.storeChanges`), and again every `syncIntervalMs` (so a change whose message
- * was lost arrives anyway). The comparisons never overlap: an older read must not overwrite a newer one.
+ * a client change (`storeChanges`), and again every `syncIntervalMs` (so a change whose message was
+ * lost arrives anyway). The comparisons never overlap: an older read must not overwrite a newer one.
  */
 export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 10_000 }) {
-  const { clientDirectory, clientChangeBus, purgeExpiredJtis, storeChanges } = fastify.core
+  const { directory, changeBus, purgeExpiredJtis } = fastify.clients
   const onError = (context: string) => (error: unknown): void => { fastify.log.warn({ err: error }, `clients: ${context}`) }
-  const sync = coalescing(clientDirectory.sync)
+  const sync = coalescing(directory.sync)
   const onChangeError = onError('could not read a client change; the periodic sync will')
-  await clientDirectory.load()
-  const stops = [storeChanges.subscribe(['clients'], () => { sync().catch(onChangeError) })]
+  await directory.load()
+  const stops = [fastify.storeChanges.subscribe(['clients'], () => { sync().catch(onChangeError) })]
   // A change committed while the clients loaded was heard by nobody yet.
   await sync()
-  if (clientChangeBus !== undefined && fastify.hasDecorator('redis')) await clientChangeBus.start(subscriberConnection(fastify))
+  if (changeBus !== undefined && fastify.hasDecorator('redis')) await changeBus.start(subscriberConnection(fastify))
   stops.push(
     every(syncIntervalMs, sync, onError('could not read the clients; will retry')),
     every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis'))
   )
   fastify.addHook('onClose', async () => { for (const stop of stops) stop() })
-  fastify.decorate('clientDirectory', clientDirectory)
 }, { name: 'clients', dependencies: ['core'] })

@@ -8,10 +8,10 @@ export interface StoreChangesPluginOptions {
 /**
  * Hears commits made by the CLI and other instances as they happen (src/db/store-changes.ts), from the
  * start until the app closes; the plugins that keep copies of the store subscribe through
- * `core.storeChanges`. Its listener connection and timer are closed with the app.
+ * `storeChanges`. Its listener connection and timer are closed with the app.
  */
 export default fp<StoreChangesPluginOptions>(async function storeChanges (fastify, { watch = true }) {
   if (!watch) return
-  const stop = await fastify.core.storeChanges.watch()
+  const stop = await fastify.storeChanges.watch()
   fastify.addHook('onClose', stop)
 }, { name: 'store-changes', dependencies: ['core'] })

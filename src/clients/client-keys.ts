@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
-import type { AsymmetricAlgorithm } from '../auth/claims.js'
-import { loadPublicKey } from '../auth/keys.js'
+import type { AsymmetricAlgorithm } from '../tokens/claims.js'
+import { loadPublicKey } from '../tokens/keys.js'
 import { TollgateError } from '../errors.js'
 
 /** The key a client signs its `private_key_jwt` assertions with, and the one algorithm it may use. */

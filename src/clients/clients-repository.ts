@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely'
-import { checkTokenTtl } from '../auth/token-lifetime.js'
+import { checkTokenTtl } from '../tokens/token-lifetime.js'
 import type { Db } from '../db/database.js'
 import type { ClientsTable } from '../db/tables.js'
 import { TollgateError } from '../errors.js'

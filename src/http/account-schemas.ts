@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import type { LiveSession } from '../auth/refresh-tokens.js'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password-policy.js'
+import type { LiveSession } from '../sessions/refresh-tokens.js'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords/password-policy.js'
 import { errorResponse } from './error-schema.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
-import type { AccessClaims } from '../auth/claims.js'
-import type { TokenVerifier, Verdict } from '../auth/verifier.js'
+import type { AccessClaims } from '../tokens/claims.js'
+import type { TokenVerifier, Verdict } from '../tokens/verifier.js'
 import { InsufficientScopeError, InvalidTokenError, TollgateError } from '../errors.js'
 
 export interface AuthRequirement {

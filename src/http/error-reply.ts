@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyReply } from 'fastify'
 import { InsufficientScopeError, InvalidTokenError, TollgateError, type ErrorCode } from '../errors.js'
-import { bearerChallenge } from '../auth/challenge.js'
+import { bearerChallenge } from './challenge.js'
 
 /** The realm of every `WWW-Authenticate` challenge unless a plugin is given another. */
 export const DEFAULT_REALM = 'tollgate'

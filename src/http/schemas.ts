@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { MAX_TOKEN_LENGTH } from '../auth/claims.js'
+import { MAX_TOKEN_LENGTH } from '../tokens/claims.js'
 import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
 import { ErrorCode } from './error-schema.js'
 

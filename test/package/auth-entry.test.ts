@@ -8,7 +8,7 @@ const SERVER_PACKAGES = [
 ]
 
 /** The only files of Tollgate's own the verifier half may load: the guards, the token checks, the key set, discovery and the revocation feed. */
-const VERIFIER_MODULES = /^(auth\.js|plugins\/auth(-options)?\.js|src\/errors\.js|src\/auth\/(claims|challenge|issuer-discovery|keys|refusals|remote-key-set|revocation-follower|revocation-list|unverified-token|verifier)\.js|src\/http\/(bearer-guards|error-reply|error-schema|protected-resource)\.js)$/
+const VERIFIER_MODULES = /^(auth\.js|plugins\/auth(-options)?\.js|src\/errors\.js|src\/tokens\/(claims|issuer-discovery|keys|refusals|remote-key-set|unverified-token|verifier)\.js|src\/revocations\/(revocation-follower|revocation-list)\.js|src\/http\/(bearer-guards|challenge|error-reply|error-schema|protected-resource)\.js)$/
 
 t.test('tollgate/auth loads the verifier and what it needs, nothing of the server', async (t) => {
   const auth = await modulesLoadedBy(t.testdir(), 'auth.js')

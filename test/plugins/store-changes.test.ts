@@ -14,13 +14,13 @@ for (const store of stores) {
     const alice = await createUser(b, 'alice')
     const token = await login(b, alice)
     t.equal((await a.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 200)
-    const before = a.revocations.applied['database-change'].token
+    const before = a.revocations.list.applied['database-change'].token
 
     t.equal((await b.inject({ method: 'POST', url: '/auth/logout', headers: bearer(token) })).statusCode, 204)
     const result = await holdsBy(async () => (await a.inject({ url: '/users/me', headers: bearer(token) })).statusCode, (status) => status === 401,
       { deadlineMs: PROPAGATION_DEADLINE_MS })
     t.ok(result.met, `refused on the other app by the ${PROPAGATION_DEADLINE_MS} ms mark`, { atMs: Math.round(result.sentAtMs) })
-    t.equal(a.revocations.applied['database-change'].token, before + 1, 'counted as read at once on a change, not by the poll')
+    t.equal(a.revocations.list.applied['database-change'].token, before + 1, 'counted as read at once on a change, not by the poll')
   })
 }
 
