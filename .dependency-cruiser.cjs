@@ -3,7 +3,8 @@
  * ARCHITECTURE.md draws the same picture; `npm run lint` checks it.
  */
 const LAYERS = [
-  { name: 'base', path: '^src/(errors|code-points|periodic|redis-channel|redis-client)\\.ts$|^src/db/' },
+  { name: 'the verifier package', path: '^packages/auth/' },
+  { name: 'base', path: '^src/(code-points|periodic|redis-channel|redis-client)\\.ts$|^src/db/' },
   { name: 'tokens', path: '^src/tokens/' },
   { name: 'config and revocations', path: '^src/(config|revocations|users|logging)/' },
   { name: 'passwords', path: '^src/(passwords|health)/' },
@@ -24,20 +25,24 @@ const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
   to: { path: LAYERS.slice(index + 1).map((above) => above.path).join('|') }
 }))
 
-/** What a relying service installs: the guards and the token checks, never a store, Redis or password hashing. */
-const VERIFIER_ENTRY = '^(auth\\.ts|plugins/auth(-options)?\\.ts)$'
-
 module.exports = {
   forbidden: [
     ...layerRules,
     {
-      name: 'verifier-stays-light',
-      comment: 'tollgate/auth must not reach a store, Redis, password hashing or the server\'s configuration',
+      name: 'verifier-stands-alone',
+      comment: '@tollgate/auth is installed on its own: it imports nothing of the server',
       severity: 'error',
-      from: { path: VERIFIER_ENTRY },
+      from: { path: '^packages/auth/' },
+      to: { pathNot: '^packages/auth/|node_modules/', dependencyTypesNot: ['core'] }
+    },
+    {
+      name: 'verifier-stays-light',
+      comment: '@tollgate/auth must not reach a store, Redis, password hashing or the server\'s documentation',
+      severity: 'error',
+      from: { path: '^packages/auth/' },
       to: {
         reachable: true,
-        path: '^src/(db|sessions|accounts|clients|oauth|passwords|users|config|metrics)/|^src/core\\.ts$|node_modules/(argon2|better-sqlite3|pg|ioredis|kysely|@fastify/(swagger|swagger-ui|rate-limit|formbody))/'
+        path: 'node_modules/(argon2|better-sqlite3|pg|ioredis|kysely|@fastify/(swagger|swagger-ui|rate-limit|formbody))/'
       }
     },
     {
@@ -58,6 +63,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] }
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['tollgate-source', 'import', 'require', 'node', 'default', 'types'] }
   }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '../tokens/claims.js'
+import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '@tollgate/auth/tokens/claims'
 
 /**
  * Every variable Tollgate reads, in one schema: parse-config.ts validates the environment against it,

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js'
-import { MIN_SECRET_BYTES } from '../tokens/claims.js'
+import { ConfigError } from '@tollgate/auth/errors'
+import { MIN_SECRET_BYTES } from '@tollgate/auth/tokens/claims'
 import type { Config } from './schema.js'
 
 /** An absolute http(s) URL with no query, fragment or credentials. */

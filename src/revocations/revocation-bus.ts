@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
-import { parseRevocation, type Revocation, type RevocationList } from './revocation-list.js'
-import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
+import { parseRevocation, type Revocation, type RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 import { followChannel } from '../redis-channel.js'
 
 export interface RevocationBusOptions {

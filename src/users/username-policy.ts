@@ -1,4 +1,4 @@
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { fitsUsernameColumns, usernameTooLong } from './users-repository.js'
 
 // eslint-disable-next-line no-control-regex

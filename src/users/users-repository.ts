@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
 import { codePoints } from '../code-points.js'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { UserRow } from '../db/tables.js'
 
 export interface User {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadSigningKey } from '../../src/tokens/keys.js'
+import { loadSigningKey } from '@tollgate/auth/tokens/keys'
 import { bearer, build, login } from '../helper.js'
 import { CLI_SCRIPT as BIN, runTollgateCli as tollgate } from '../support/processes.js'
 import { fileEnv, isOneErrorLine } from './run-cli.js'
