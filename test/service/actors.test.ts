@@ -72,7 +72,7 @@ t.test('actors must be a list of client ids, or the route is refused before the 
 t.test('the OpenAPI document gives a route naming actors its security and its 403', async (t) => {
   const key = writeKeyPair(t.testdir(), 'ES256')
   const app = await ledger(t, key)
-  const document = app.swagger() as { paths: Record<string, Record<string, { security: unknown, responses: Record<string, { description: string }> }>> }
+  const document = app.swagger() as unknown as { paths: Record<string, Record<string, { security: unknown, responses: Record<string, { description: string }> }>> }
   const operation = document.paths['/entries']?.get
   t.same(operation?.security, [{ bearerAuth: [] }, { oauth2: [] }])
   t.match(operation?.responses['403']?.description, /not one a token exchange issued to billing/)
