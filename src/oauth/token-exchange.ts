@@ -1,9 +1,9 @@
 import type { ClientCredentials, ClientProof } from '../clients/client-credentials.js'
 import type { ClientRecord } from '../clients/client-directory.js'
-import { fail, ok, TollgateError, type ErrorCode, type Result } from '../errors.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import { fail, ok, TollgateError, type ErrorCode, type Result } from '@tollgate/auth/errors'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import { issueAccessToken, type TokenResponse } from '../sessions/token-response.js'
-import { actorDepth, MAX_ACTOR_DEPTH, type AccessClaims } from '../tokens/claims.js'
+import { actorDepth, MAX_ACTOR_DEPTH, type AccessClaims } from '@tollgate/auth/tokens/claims'
 import type { TokenService } from '../tokens/token-service.js'
 
 /** RFC 8693 §3: the one token type Tollgate exchanges and issues. */

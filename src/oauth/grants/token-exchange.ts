@@ -1,4 +1,4 @@
-import { fail, ok, TollgateError, type Result } from '../../errors.js'
+import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 import { ACCESS_TOKEN_TYPE_URN, type ExchangeResult, type TokenExchange } from '../token-exchange.js'
 import type { AuditLine, Grant, TokenParameters } from './grant.js'
 

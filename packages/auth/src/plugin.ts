@@ -1,18 +1,18 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AccessClaims } from '../src/tokens/claims.js'
-import { checksClaims, createGuards, requirementOf, type AuthRequirement, type AuthSetting } from '../src/http/bearer-guards.js'
-import { createErrorSender, DEFAULT_REALM } from '../src/http/error-reply.js'
-import { describeProtectedResource, type ProtectedResource } from '../src/http/protected-resource.js'
-import { ErrorSchema, errorResponse } from '../src/http/error-schema.js'
-import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './auth-options.js'
+import type { AccessClaims } from './tokens/claims.js'
+import { checksClaims, createGuards, requirementOf, type AuthRequirement, type AuthSetting } from './http/bearer-guards.js'
+import { createErrorSender, DEFAULT_REALM } from './http/error-reply.js'
+import { describeProtectedResource, type ProtectedResource } from './http/protected-resource.js'
+import { ErrorSchema, errorResponse } from './http/error-schema.js'
+import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './plugin-options.js'
 
 const FORBIDDEN = ({ actors = [] }: AuthRequirement): string => actors.length === 0
   ? 'The access token lacks a role or scope this route needs'
   : `The access token lacks a role or scope this route needs, or is not one a token exchange issued to ${actors.join(', ')}`
 
-export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './auth-options.js'
-export type { AuthRequirement, AuthSetting } from '../src/http/bearer-guards.js'
+export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './plugin-options.js'
+export type { AuthRequirement, AuthSetting } from './http/bearer-guards.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -82,6 +82,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const requirement = requirementOf(route.config?.auth, route)
     if (requirement === undefined) return
+    // `security` is OpenAPI's (read by @fastify/swagger when the service documents itself), not Fastify's own.
     route.schema = {
       ...route.schema,
       security: [{ bearerAuth: [] }, { oauth2: requirement.scopes ?? [] }],
@@ -90,7 +91,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
         401: errorResponse('Missing, malformed, expired, forged or revoked access token'),
         ...(checksClaims(requirement) ? { 403: errorResponse(FORBIDDEN(requirement)) } : {})
       }
-    }
+    } as FastifySchema
   })
 
   if (resource !== undefined) {
