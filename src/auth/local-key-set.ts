@@ -1,6 +1,6 @@
 import type { AsymmetricAlgorithm } from './claims.js'
 import type { PublicJwk, PublicKey, SigningKey } from './keys.js'
-import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from './verifier.js'
+import { signatureCheck, type KeyConstraints, type KeyResolver, type SignatureCheck } from './verifier.js'
 
 /** A key that signed tokens before the current one: its tokens verify until `acceptUntil` (epoch ms). */
 export interface RetiredKey {
@@ -8,7 +8,7 @@ export interface RetiredKey {
   acceptUntil: number
 }
 
-export type LocalKeySetOptions = VerifyConstraints & (
+export type LocalKeySetOptions = KeyConstraints & (
   | { algorithm: 'HS256', secret: string }
   | { algorithm: AsymmetricAlgorithm, signingKey: SigningKey, retiredKeys?: RetiredKey[], nextKey?: PublicKey }
 )

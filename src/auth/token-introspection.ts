@@ -32,7 +32,7 @@ export const looksLikeJwt = (token: string): boolean => token.includes('.')
  * Anything else — expired, revoked, forged, unknown, garbage — is `active: false`, whatever it was.
  */
 export function createTokenIntrospection ({ tokens, revocations, refreshTokens, users, issuer }: {
-  tokens: Pick<TokenService, 'verify'>
+  tokens: Pick<TokenService, 'verifyIssued'>
   revocations: RevocationList
   refreshTokens: Pick<RefreshTokenStore, 'findLive'>
   users: Pick<UsersRepository, 'findById'>
@@ -41,7 +41,7 @@ export function createTokenIntrospection ({ tokens, revocations, refreshTokens, 
   /** The claims of a live access token, or undefined. */
   function liveAccessToken (token: string): AccessClaims | undefined {
     try {
-      const claims = tokens.verify(token)
+      const claims = tokens.verifyIssued(token)
       // Tollgate's own key set never needs a fetch, so its verifier answers at once.
       if (claims instanceof Promise) return undefined
       return revocations.isRevoked(claims) ? undefined : claims

@@ -2,7 +2,7 @@ import { createLocalKeySet, type LocalKeySetOptions } from './local-key-set.js'
 import { createAccessTokenSigner } from './signer.js'
 import { createAccessTokenVerifier } from './verifier.js'
 
-export type TokenServiceOptions = LocalKeySetOptions & { ttlSeconds: number }
+export type TokenServiceOptions = LocalKeySetOptions & { audience: string, ttlSeconds: number }
 
 /**
  * Tollgate's own access tokens: the signer, a verifier over its key set, and the public keys. Signing and
@@ -16,12 +16,18 @@ export function createTokenService (options: TokenServiceOptions) {
   const kid = asymmetric ? options.signingKey.kid : undefined
   const signer = createAccessTokenSigner({ ...options, key, ...(kid === undefined ? {} : { kid }) })
   const verifier = createAccessTokenVerifier(options, keySet.resolve)
+  // Introspection and revocation answer for every token Tollgate issued, whatever its audience (RFC 8707):
+  // the same keys, checked without the `aud` that Tollgate's own routes require.
+  const anyAudience = { ...options, audience: undefined }
+  const issued = createAccessTokenVerifier(anyAudience, createLocalKeySet(anyAudience).resolve)
 
   return {
     algorithm: options.algorithm,
     issue: signer.issue,
     judge: verifier.judge,
     verify: verifier.verify,
+    /** As `verify`, for any audience Tollgate issues tokens for: what introspection and revocation use. */
+    verifyIssued: issued.verify,
     /** How many accepted tokens were remembered, cached or verified in full. */
     accepted: verifier.accepted,
     publicKeys: keySet.publicKeys

@@ -31,21 +31,28 @@ export type KeyResolver = (header: TokenHeader) => SignatureCheck | undefined | 
 /** A token's claims, or why it is refused: returned rather than thrown, as refusals can come in floods. */
 export type Verdict = AccessClaims | InvalidTokenError
 
-export const toleranceMs = (constraints: VerifyConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
+/**
+ * What a key set checks a token against. No `audience`: any audience, for Tollgate's own introspection and
+ * revocation, which answer for every token it issued, RFC 8707 resources included (the signature and the
+ * issuer still say it is one of Tollgate's).
+ */
+export type KeyConstraints = Omit<VerifyConstraints, 'audience'> & { audience?: string | undefined }
+
+export const toleranceMs = (constraints: KeyConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
 
 /** fast-jwt's verifier options for Tollgate's access tokens: every claim check is fast-jwt's own. */
-export function verifierOptions (algorithm: SigningAlgorithm, constraints: VerifyConstraints) {
+export function verifierOptions (algorithm: SigningAlgorithm, constraints: KeyConstraints) {
   return {
     algorithms: [algorithm],
     allowedIss: constraints.issuer,
-    allowedAud: constraints.audience,
+    ...(constraints.audience === undefined ? {} : { allowedAud: constraints.audience }),
     requiredClaims: REQUIRED_CLAIMS,
     checkTyp: ACCESS_TOKEN_TYPE,
     clockTolerance: toleranceMs(constraints)
   }
 }
 
-export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffer, constraints: VerifyConstraints): SignatureCheck {
+export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffer, constraints: KeyConstraints): SignatureCheck {
   return createVerifier({ ...verifierOptions(algorithm, constraints), key, cache: false })
 }
 
@@ -78,7 +85,7 @@ const REFUSED_MAX_LENGTH = 2048
  * string for the map lookup is the largest cost left on that path. So the last answer on each connection
  * is also kept beside it: a string comparison, far cheaper than the hash, finds it.
  */
-export function createAccessTokenVerifier (constraints: VerifyConstraints, resolve: KeyResolver) {
+export function createAccessTokenVerifier (constraints: KeyConstraints, resolve: KeyResolver) {
   const tolerance = toleranceMs(constraints)
   const expectations = { issuer: constraints.issuer, audience: constraints.audience, toleranceMs: tolerance }
   const cacheSize = constraints.cacheSize ?? 10_000
