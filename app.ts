@@ -14,7 +14,7 @@ import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
@@ -68,7 +68,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
       ? false
       : { level: logLevel(options.env.LOG_LEVEL), ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     // Start-up may wait on a remote database's migrations or on Redis: give it longer than the default 10 s.
-    pluginTimeout: 30_000
+    pluginTimeout: 30_000,
+    frameworkErrors
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(config, { env: options.env })

@@ -43,6 +43,7 @@ export const ERRORS = {
   ERR_VALIDATION: { status: 400, oauth: 'invalid_request' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, oauth: 'invalid_request' },
   ERR_BODY_TOO_LARGE: { status: 413, oauth: 'invalid_request' },
+  ERR_NOT_ACCEPTABLE: { status: 406 },
   ERR_NOT_FOUND: { status: 404 },
   ERR_USER_NOT_FOUND: { status: 404 },
   ERR_USERNAME_TAKEN: { status: 409 },

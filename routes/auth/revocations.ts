@@ -2,6 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { OAuthErrorSchema } from '../../src/http/schemas.js'
 import { errorResponse } from '../../src/http/error-schema.js'
+import { acceptsEventStream } from '../../src/http/accepts-event-stream.js'
+import { TollgateError } from '../../src/errors.js'
+
+const NOT_ACCEPTABLE = new TollgateError('ERR_NOT_ACCEPTABLE', 'This endpoint answers only text/event-stream')
 
 /** How long a follower waits before reconnecting, told to it in the stream (SSE `retry`). */
 const RETRY_MS = 2000
@@ -10,8 +14,12 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
   const feed = fastify.revocationFeed
 
   fastify.get('/revocations', {
-    sse: { kind: 'only', heartbeat: true },
-    preHandler: async (request) => { await fastify.authenticateClient(request, {}, 'revocations') },
+    // `manual`: the Accept header is judged here, so a follower that cannot take a stream gets a 406 with a code.
+    sse: { kind: 'manual', heartbeat: true },
+    preHandler: async (request) => {
+      await fastify.authenticateClient(request, {}, 'revocations')
+      if (!acceptsEventStream(request.headers.accept)) throw NOT_ACCEPTABLE
+    },
     schema: {
       tags: ['oauth'],
       summary: 'Every revocation as it happens (Server-Sent Events), for relying services with the `revocations` permission',
@@ -23,7 +31,8 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         200: Type.String({ description: 'text/event-stream' }),
         401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed' }),
-        403: errorResponse('The client lacks the `revocations` permission')
+        403: errorResponse('The client lacks the `revocations` permission'),
+        406: errorResponse('The `Accept` header refuses `text/event-stream`')
       }
     }
   }, async function (request, reply) {
