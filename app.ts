@@ -9,6 +9,7 @@ import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
 import { fastifyTrustProxy } from './src/config/trust-proxy.js'
 import { SessionSchema } from './src/http/account-schemas.js'
+import { FORM_BODY_LIMIT, parseForm } from './src/http/form-body.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from './plugins/auth.js'
 import clientAuthentication from './plugins/client-authentication.js'
@@ -87,7 +88,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(config, { env: options.env })
   await app.register(errorHandler)
   await app.register(securityHeaders)
-  await app.register(formbody)
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseForm })
   await app.register(sse)
   await app.register(redis)
   await app.register(rateLimit)
