@@ -75,17 +75,17 @@ export const userCommands: Command[] = [
       const roles = parseRoles(list)
       const core = await openCore()
       const user = await findUser(core, username)
-      // Through the session service, so no token goes on carrying the old roles.
-      await core.sessions.setRoles(user.id, roles)
+      // Through the accounts, so no token goes on carrying the old roles and an admin always remains.
+      await core.accounts.setRoles(user.id, roles)
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
   onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user) => {
-    await core.sessions.setDisabled(user.id, true)
+    await core.accounts.setDisabled(user.id, true)
     return `${user.username} is disabled; the tokens they held no longer work`
   }),
   onUser('user enable', 'Let a disabled user log in again', async (core, user) => {
-    await core.sessions.setDisabled(user.id, false)
+    await core.accounts.setDisabled(user.id, false)
     return `${user.username} is enabled`
   }),
   onUser('user passwd', 'Set a user\'s password (one line on standard input); ends every session they have', async (core, user, io) => {

@@ -47,6 +47,7 @@ export const ERRORS = {
   ERR_NOT_FOUND: { status: 404 },
   ERR_USER_NOT_FOUND: { status: 404 },
   ERR_USERNAME_TAKEN: { status: 409 },
+  ERR_LAST_ADMIN: { status: 409 },
   ERR_SESSION_NOT_FOUND: { status: 404 },
   ERR_PASSWORD_REJECTED: { status: 400 },
   ERR_CURRENT_PASSWORD_WRONG: { status: 400 },

@@ -46,13 +46,17 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
         roles: Type.Optional(Roles),
         disabled: Type.Optional(Type.Boolean())
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
-      response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }
+      response: {
+        200: Type.Ref(AdminUser),
+        404: errorResponse('No user has this id'),
+        409: errorResponse('`ERR_LAST_ADMIN`: the change would leave no enabled admin')
+      }
     }
   }, async function (request) {
     const { id } = request.params
     const { roles, disabled } = request.body
-    let user = roles === undefined ? await fastify.users.findById(id) : await fastify.sessions.setRoles(id, roles)
-    if (user !== undefined && disabled !== undefined) user = await fastify.sessions.setDisabled(id, disabled)
+    let user = roles === undefined ? await fastify.users.findById(id) : await fastify.accounts.setRoles(id, roles)
+    if (user !== undefined && disabled !== undefined) user = await fastify.accounts.setDisabled(id, disabled)
     if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     request.log.info({ event: 'admin.user.update', userId: id, by: request.user.sub, roles, disabled }, 'user updated')
     return present(user)
@@ -82,7 +86,11 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['admin'],
       summary: 'Delete a user: every token they hold ends at once; the username may be taken again, the id never comes back',
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), 404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id') }
+      response: {
+        204: Type.Null({ description: 'Deleted' }),
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id'),
+        409: errorResponse('`ERR_LAST_ADMIN`: the only enabled admin cannot be deleted')
+      }
     }
   }, async function (request, reply) {
     const user = await fastify.accounts.remove(request.params.id)

@@ -2,6 +2,7 @@ import type { PasswordHasher } from '../auth/passwords.js'
 import type { SessionService } from '../auth/sessions.js'
 import type { UserSessions } from '../auth/user-sessions.js'
 import { TollgateError } from '../errors.js'
+import { keepAnAdmin } from './last-admin.js'
 import { checkNewPassword } from './password-policy.js'
 import { checkUsername } from './username-policy.js'
 import type { User, UsersRepository } from './users-repository.js'
@@ -25,11 +26,12 @@ export interface NewUser {
  * must. Failures are TollgateErrors whose message can be shown as it is.
  */
 export function createUserAdministration ({ users, passwords, sessions, userSessions }: UserAdministrationDeps) {
-  async function existing (userId: string): Promise<User> {
-    const user = await users.findById(userId)
+  const found = (user: User | undefined): User => {
     if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     return user
   }
+
+  const existing = async (userId: string): Promise<User> => found(await users.findById(userId))
 
   async function create ({ username, password, roles = [] }: NewUser): Promise<User> {
     checkUsername(username)
@@ -41,9 +43,22 @@ export function createUserAdministration ({ users, passwords, sessions, userSess
   /** Deletes the user and ends every token they hold; the row goes first, so no new login slips in. */
   async function remove (userId: string): Promise<User> {
     const user = await existing(userId)
+    await keepAnAdmin(users, user, { removed: true })
     if (!await users.remove(userId)) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     await sessions.endAllSessions(userId, 'user-deleted')
     return user
+  }
+
+  /** Replaces the user's roles, ending the tokens that carry the old ones; never the last admin's `admin`. */
+  async function setRoles (userId: string, roles: string[]): Promise<User> {
+    await keepAnAdmin(users, await existing(userId), { roles })
+    return found(await sessions.setRoles(userId, roles))
+  }
+
+  /** Disables (ending their tokens) or enables the user; never the last enabled admin. */
+  async function setDisabled (userId: string, disabled: boolean): Promise<User> {
+    await keepAnAdmin(users, await existing(userId), { disabled })
+    return found(await sessions.setDisabled(userId, disabled))
   }
 
   /** An administrator's reset: every session of the user ends, since whoever held them may know the old one. */
@@ -70,7 +85,7 @@ export function createUserAdministration ({ users, passwords, sessions, userSess
     return userSessions.endOthers(userId, sessionId, 'password-changed')
   }
 
-  return { create, remove, setPassword, changeOwnPassword }
+  return { create, remove, setRoles, setDisabled, setPassword, changeOwnPassword }
 }
 
 export type UserAdministration = ReturnType<typeof createUserAdministration>

@@ -114,6 +114,8 @@ t.test('user list shows id, username, roles and disabled for every user', async 
 
 t.test('user roles replaces the roles and ends the tokens the user held', async (t) => {
   const env = fileEnv(t.testdir())
+  // Another admin, so alice's admin role may go again.
+  await cli(['user', 'add', 'root', '--roles', 'admin'], env, `${PASSWORD}\n`)
   await cli(['user', 'add', 'alice', '--roles', 'reader'], env, `${PASSWORD}\n`)
   const before = await serverOn(t, env)
   const oldToken = await login(before, { username: 'alice', password: PASSWORD })
@@ -196,4 +198,17 @@ t.test('on a terminal two different passwords, or Ctrl-C, create nobody', async 
   t.same(interrupted.rawModes, [true, false])
 
   t.notMatch((await cli(['user', 'list'], env)).stdout, 'alice')
+})
+
+t.test('the CLI will not delete, demote or disable the only enabled admin either', async (t) => {
+  const env = fileEnv(t.testdir())
+  t.equal((await cli(['user', 'add', 'root', '--roles', 'admin'], env, `${PASSWORD}\n`)).code, 0)
+  for (const argv of [['user', 'delete', 'root'], ['user', 'roles', 'root', 'reader'], ['user', 'disable', 'root']]) {
+    const { code, stderr } = await cli(argv, env)
+    t.equal(code, 1, argv.join(' '))
+    t.ok(isOneErrorLine(stderr), stderr)
+    t.match(stderr, /root is the only enabled admin: make another user an admin first/, argv.join(' '))
+  }
+  t.equal((await cli(['user', 'add', 'alice', '--roles', 'admin'], env, `${PASSWORD}\n`)).code, 0)
+  t.equal((await cli(['user', 'delete', 'root'], env)).code, 0, 'with another admin, it may go')
 })
