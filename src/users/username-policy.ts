@@ -1,8 +1,12 @@
 import { TollgateError } from '../errors.js'
 import { MAX_USERNAME_LENGTH, usernameKey, usernameTooLong } from './users-repository.js'
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
+/**
+ * Control and format characters, and the line and paragraph separators: C0, DEL, C1 (U+0085 among them),
+ * bidirectional overrides such as U+202E, zero-width ones such as U+200B. Each makes a name print as
+ * another, or not at all.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 
 /** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
 const characters = (text: string): number => [...text].length
@@ -17,7 +21,7 @@ export function checkUsername (username: string): void {
   if (characters(username) > MAX_USERNAME_LENGTH || characters(usernameKey(username)) > MAX_USERNAME_LENGTH) {
     refuse(usernameTooLong().message)
   }
-  if (CONTROL.test(username) || username.trim() !== username) {
-    refuse('the username must not contain control characters or start or end with a space')
+  if (INVISIBLE.test(username) || username.trim() !== username) {
+    refuse('the username must not contain control or format characters or start or end with a space')
   }
 }

@@ -84,7 +84,8 @@ t.test('user add refuses usernames and roles the API could not use', async (t) =
     [['user', 'add', 'a'.repeat(65)], /limited to 64 characters/],
     [['user', 'add', '\uFDFA'.repeat(4)], /limited to 64 characters/],
     [['user', 'add', ' alice'], /start or end with a space/],
-    [['user', 'add', 'al\nice'], /control characters/],
+    [['user', 'add', 'al\nice'], /control or format characters/],
+    [['user', 'add', 'al\u202eice'], /control or format characters/],
     [['user', 'add', 'alice', '--roles', 'admin,no spaces'], /"no spaces" is not a role name/],
     [['user', 'add', 'alice', '--roles', Array.from({ length: 33 }, (_, i) => `r${i}`).join(',')], /at most 32 roles/]
   ]
