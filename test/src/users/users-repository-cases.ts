@@ -51,7 +51,7 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     t.ok(await users.create({ username: 'admins', passwordHash: HASH }), 'a name that only resembles one is fine')
   })
 
-  for (const [first, second] of [['carol', 'Carol'], ['mallory', 'rnallory']]) {
+  for (const [first, second] of [['carol', 'Carol'], ['mallory', 'rnallory']] as const) {
     t.test(`two concurrent creates of ${first} and ${second} leave one account and one ERR_USERNAME_TAKEN`, async (t) => {
       const users = await repository(t)
       const results = await Promise.allSettled([
