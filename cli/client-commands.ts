@@ -72,7 +72,7 @@ export const clientCommands: Command[] = [
       const file = values['public-key']
       const key = typeof file === 'string' ? readKey(file) : undefined
       const core = await openCore()
-      const added = await core.clientAdministration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
+      const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
       const note = `Client ${added.client.id} created with ${describe(added.client)}`
       if (added.secret !== undefined) printSecret(io, added.secret, `${note}.`)
       else io.stdout.write(`${note}; it authenticates with private_key_jwt (${key?.algorithm ?? ''})\n`)
@@ -83,7 +83,7 @@ export const clientCommands: Command[] = [
     summary: 'List every service client: id, authentication, scopes, audiences, token lifetime, permissions, disabled',
     async run ({ io, openCore }) {
       const core = await openCore()
-      printTable(io, ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'], (await core.clients.list()).map((client) => [
+      printTable(io, ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'], (await core.clients.repository.list()).map((client) => [
         client.id,
         client.publicKey === undefined ? 'secret' : `key ${parseClientKey(client.publicKey).algorithm}`,
         client.scopes.join(',') || '-',
@@ -104,8 +104,8 @@ export const clientCommands: Command[] = [
       const settings = settingsFrom(values)
       if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl or --permissions')
       const core = await openCore()
-      if (!await core.clientAdministration.update(clientId, settings)) throw unknownClient(clientId)
-      const client = await core.clients.find(clientId)
+      if (!await core.clients.administration.update(clientId, settings)) throw unknownClient(clientId)
+      const client = await core.clients.repository.find(clientId)
       io.stdout.write(`${clientId} now has ${client === undefined ? 'its new settings' : describe(client)}\n`)
     }
   },
@@ -115,7 +115,7 @@ export const clientCommands: Command[] = [
     summary: 'Refuse a client new tokens; ends the tokens it holds',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clientAdministration.disable(clientId)) throw unknownClient(clientId)
+      if (!await (await openCore()).clients.administration.disable(clientId)) throw unknownClient(clientId)
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
   },
@@ -125,7 +125,7 @@ export const clientCommands: Command[] = [
     summary: 'Let a disabled client obtain tokens again',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clientAdministration.enable(clientId)) throw unknownClient(clientId)
+      if (!await (await openCore()).clients.administration.enable(clientId)) throw unknownClient(clientId)
       io.stdout.write(`${clientId} is enabled\n`)
     }
   },
@@ -135,7 +135,7 @@ export const clientCommands: Command[] = [
     summary: 'Give a client a new secret, printed once; the old secret or key and its tokens stop working',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      const secret = await (await openCore()).clientAdministration.rotateSecret(clientId)
+      const secret = await (await openCore()).clients.administration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
       printSecret(io, secret, `${clientId} has a new secret; the old credential and the tokens got with it no longer work.`)
     }
@@ -147,7 +147,7 @@ export const clientCommands: Command[] = [
     positionals: ['client_id', 'public_key_file'],
     async run ({ positionals: [clientId = '', file = ''], io, openCore }) {
       const key = readKey(file)
-      if (!await (await openCore()).clientAdministration.setKey(clientId, key)) throw unknownClient(clientId)
+      if (!await (await openCore()).clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
       io.stdout.write(`${clientId} now authenticates with private_key_jwt (${key.algorithm}); its old credential and tokens no longer work\n`)
     }
   }

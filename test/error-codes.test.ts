@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { ERRORS, HTTP_ERROR_CODES } from '../src/errors.js'
+import { ERRORS, HTTP_ERROR_CODES } from '@tollgate/auth/errors'
 import { build, createUser, login } from './helper.js'
 
 type Paths = Record<string, Record<string, unknown>>
@@ -76,7 +76,7 @@ t.test('a body too large, a multipart body, a bad percent-escape and a feed aske
     t.match(badUrl.json(), { statusCode: 400, code: 'ERR_INVALID_REQUEST' }, url)
   }
 
-  const { secret = '' } = await app.clientAdministration.add('follower', { permissions: ['revocations'] })
+  const { secret = '' } = await app.clients.administration.add('follower', { permissions: ['revocations'] })
   const notAcceptable = await app.inject({
     url: '/auth/revocations',
     headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`follower:${secret}`).toString('base64')}` }

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OAuthErrorSchema } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
 import { acceptsEventStream } from '../../src/http/accepts-event-stream.js'
-import { TollgateError } from '../../src/errors.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
+import { TollgateError } from '@tollgate/auth/errors'
 
 const NOT_ACCEPTABLE = new TollgateError('ERR_NOT_ACCEPTABLE', 'This endpoint answers only text/event-stream')
 
@@ -11,13 +10,14 @@ const NOT_ACCEPTABLE = new TollgateError('ERR_NOT_ACCEPTABLE', 'This endpoint an
 const RETRY_MS = 2000
 
 const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
-  const feed = fastify.revocationFeed
+  const feed = fastify.revocations.feed
 
   fastify.get('/revocations', {
-    // `manual`: the Accept header is judged here, so a follower that cannot take a stream gets a 406 with a code.
+    // `manual`: the Accept header is judged here, after the client's check, so a follower that cannot
+    // take a stream gets a 406 with a code.
     sse: { kind: 'manual', heartbeat: true },
+    config: { client: { permission: 'revocations' } },
     preHandler: async (request) => {
-      await fastify.authenticateClient(request, {}, 'revocations')
       if (!acceptsEventStream(request.headers.accept)) throw NOT_ACCEPTABLE
     },
     schema: {
@@ -26,12 +26,9 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
       description: 'First a `snapshot` event with every live revocation, then one `revocation` event each: ' +
         '`{kind: "token" | "session" | "cutoff", id, until}` (a token id, a session id, or a user or client id whose tokens ' +
         'issued before `until` are ended). A follower that reconnects with `Last-Event-ID` gets what it missed.',
-      security: [{ clientBasic: [] }],
       produces: ['text/event-stream'],
       response: {
         200: Type.String({ description: 'text/event-stream' }),
-        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed' }),
-        403: errorResponse('The client lacks the `revocations` permission'),
         406: errorResponse('The `Accept` header refuses `text/event-stream`')
       }
     }

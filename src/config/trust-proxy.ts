@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '@tollgate/auth/errors'
 
 /** What TRUST_PROXY says: trust every hop or none, a number of hops, or the proxies' addresses. */
 export type TrustProxy = boolean | number | string[]

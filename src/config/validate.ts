@@ -1,8 +1,7 @@
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '@tollgate/auth/errors'
+import { MIN_SECRET_BYTES } from '@tollgate/auth/tokens/claims'
 import type { Config } from './schema.js'
 import { parseTrustProxy } from './trust-proxy.js'
-
-const MIN_SECRET_BYTES = 32
 
 /** An absolute http(s) URL with no query, fragment or credentials. */
 function isHttpUrl (value: string): boolean {

@@ -1,5 +1,5 @@
 import { parse } from 'fast-querystring'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /**
  * The most members a form may have. The largest legitimate one, a token request naming every member

@@ -1,5 +1,5 @@
-import { TollgateError } from '../errors.js'
-import { MAX_USERNAME_LENGTH, usernameKey, usernameTooLong } from './users-repository.js'
+import { TollgateError } from '@tollgate/auth/errors'
+import { fitsUsernameColumns, usernameTooLong } from './users-repository.js'
 
 /**
  * Control and format characters, and the line and paragraph separators: C0, DEL, C1 (U+0085 among them),
@@ -8,9 +8,6 @@ import { MAX_USERNAME_LENGTH, usernameKey, usernameTooLong } from './users-repos
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 
-/** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
-const characters = (text: string): number => [...text].length
-
 /**
  * What a new username may be, for the admin API and the CLI alike: not empty, within the store's
  * limit (also once case-folded), and nothing that would make it look like another name in a list.
@@ -18,9 +15,7 @@ const characters = (text: string): number => [...text].length
 export function checkUsername (username: string): void {
   const refuse = (message: string): never => { throw new TollgateError('ERR_VALIDATION', message) }
   if (username === '') refuse('the username must not be empty')
-  if (characters(username) > MAX_USERNAME_LENGTH || characters(usernameKey(username)) > MAX_USERNAME_LENGTH) {
-    refuse(usernameTooLong().message)
-  }
+  if (!fitsUsernameColumns(username)) throw usernameTooLong()
   if (INVISIBLE.test(username) || username.trim() !== username) {
     refuse('the username must not contain control or format characters or start or end with a space')
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { usernameSkeleton } from '../../users/username-skeleton.js'
+import { usernameSkeleton } from '../username-skeleton.js'
 
 interface Row { id: string, username: string }
 
