@@ -12,6 +12,7 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   // 9464 is the port registered for Prometheus exporters of Node.js applications; 0 turns metrics off.
+  TRUST_PROXY: Type.Optional(Type.String({ description: 'which proxies to believe about the client address: true, false, a hop count, or addresses and CIDR ranges' })),
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   LOG_LEVEL: Type.Union(

@@ -6,6 +6,8 @@ export interface UsersTable {
   username: string
   /** Lower-cased username: the unique key, so `Alice` and `alice` are one account. */
   username_key: string
+  /** Its confusable skeleton (Unicode TS #39), unique, so look-alike names are one; null for a look-alike from before. */
+  username_skeleton: string | null
   password_hash: string
   /** Space-separated role names. */
   roles: string

@@ -16,10 +16,11 @@ export function createTokenService (options: TokenServiceOptions) {
   const kid = asymmetric ? options.signingKey.kid : undefined
   const signer = createAccessTokenSigner({ ...options, key, ...(kid === undefined ? {} : { kid }) })
   const verifier = createAccessTokenVerifier(options, keySet.resolve)
-  // The token exchange takes Tollgate's tokens for other audiences too (a relying service trades the one
-  // it was sent): the same keys, with no `aud` check here, and a cache of its own.
+  // Introspection, revocation and the token exchange answer for every token Tollgate issued, whatever its
+  // audience (RFC 8707): the same keys, checked without the `aud` Tollgate's own routes require, and a cache
+  // of its own.
   const anyAudience = { ...options, audience: undefined }
-  const exchangeVerifier = createAccessTokenVerifier(anyAudience, createLocalKeySet(anyAudience).resolve)
+  const anyAudienceVerifier = createAccessTokenVerifier(anyAudience, createLocalKeySet(anyAudience).resolve)
 
   return {
     algorithm: options.algorithm,
@@ -28,8 +29,8 @@ export function createTokenService (options: TokenServiceOptions) {
     issue: signer.issue,
     judge: verifier.judge,
     verify: verifier.verify,
-    /** As `verify`, for a token of any audience: its caller must check `aud` itself. */
-    verifyAnyAudience: exchangeVerifier.verify,
+    /** As `verify`, for a token of any audience Tollgate issues for: its caller checks `aud` itself if it must. */
+    verifyAnyAudience: anyAudienceVerifier.verify,
     /** How many accepted tokens were remembered, cached or verified in full. */
     accepted: verifier.accepted,
     publicKeys: keySet.publicKeys

@@ -88,3 +88,20 @@ t.test('without Redis, a change whose commit was not heard of arrives with the n
   await cli.clients.repository.update('billing', { scopes: ['a'] })
   t.ok(await eventually(async () => (await tokenRequest(server, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret })).json().scope === 'a', 2000))
 })
+
+t.test('the database is the record of jtis: a replay across a Redis outage is refused both ways', async (t) => {
+  const { env } = await sqlite.setup(t)
+  const prefix = await freshRedisPrefix(t)
+  const up = await keyClient(t, { ...env, REDIS_URL, REDIS_PREFIX: prefix })
+  const down = await keyClient(t, { ...env, REDIS_URL: 'redis://127.0.0.1:9', REDIS_PREFIX: prefix }, {}, up.key)
+
+  const spentWhileUp = await assertion(up.key, 'billing')
+  t.equal((await tokenRequest(up.app, withAssertion(spentWhileUp))).statusCode, 200, 'spent where Redis is up')
+  t.equal((await tokenRequest(down.app, withAssertion(spentWhileUp))).statusCode, 401, 'refused where Redis is down')
+
+  const spentWhileDown = await assertion(up.key, 'billing')
+  t.equal((await tokenRequest(down.app, withAssertion(spentWhileDown))).statusCode, 200, 'spent where Redis is down')
+  const replay = await tokenRequest(up.app, withAssertion(spentWhileDown))
+  t.equal(replay.statusCode, 401, 'refused once Redis answers again, though Redis never saw it')
+  t.equal(replay.json().error, 'invalid_client')
+})

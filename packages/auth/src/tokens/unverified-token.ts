@@ -63,7 +63,7 @@ export function createTokenDecoder (): (token: string) => UnverifiedToken | Inva
 
 export interface ClaimExpectations {
   issuer: string
-  /** Undefined: any audience (the token exchange checks it itself). */
+  /** Undefined: any audience (Tollgate's own introspection, revocation and token exchange check it themselves). */
   audience: string | undefined
   toleranceMs: number
 }
