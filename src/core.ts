@@ -4,6 +4,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createAuthorizationCodes } from './oauth/authorization-codes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
@@ -90,6 +91,7 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       assertionAudiences: [config.JWT_ISSUER, tokenEndpointUrl(config)],
       onError: (error, context) => { log.warn({ err: error }, `clients: ${context}`) }
     })
+    const codes = createAuthorizationCodes(db)
     const introspection = createTokenIntrospection({ tokens, revocations: revocations.list, refreshTokens, users, issuer: config.JWT_ISSUER })
     return {
       config,
@@ -116,7 +118,17 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       clients,
       /** The token endpoint's grants, RFC 7662 introspection and RFC 7009 revocation. */
       oauth: {
-        grants: createGrants({ sessions: lifecycle, credentials: clients.credentials }),
+        grants: createGrants({
+          sessions: lifecycle,
+          credentials: clients.credentials,
+          codes,
+          users,
+          ending,
+          directory: clients.directory,
+          passwordGrant: config.PASSWORD_GRANT
+        }),
+        /** Authorization codes (RFC 6749 §4.1), issued by the sign-in page and spent at the token endpoint. */
+        codes,
         introspection,
         revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
       },

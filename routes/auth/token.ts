@@ -8,10 +8,13 @@ import { issueTokens } from '../../src/http/token-endpoint.js'
 const Resource = Type.String({ maxLength: 2048 })
 
 const TokenRequest = Type.Object({
-  grant_type: Type.String({ description: '`password`, `refresh_token` or `client_credentials`' }),
+  grant_type: Type.String({ description: '`authorization_code`, `refresh_token`, `client_credentials` or (unless PASSWORD_GRANT=false) `password`' }),
   username: Type.Optional(Username),
   password: Type.Optional(Password),
   refresh_token: Type.Optional(RefreshToken),
+  code: Type.Optional(Type.String({ maxLength: 128, description: 'The authorization code the redirect URI received' })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
+  code_verifier: Type.Optional(Type.String({ maxLength: 128, description: 'RFC 7636 §4.5: the PKCE verifier' })),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
   ...ClientAuthenticationMembers,
   resource: Type.Optional(Type.Union([Resource, Type.Array(Resource, { maxItems: 16 })], { description: 'RFC 8707: the audience the token is for' }))
@@ -26,7 +29,8 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: ['auth'],
       summary: 'OAuth2 token endpoint (RFC 6749), form-encoded or JSON',
-      description: 'Grant `password` (`username`, `password`), `refresh_token` (`refresh_token`) or ' +
+      description: 'Grant `authorization_code` (`code`, `redirect_uri`, `code_verifier`; a public client sends its `client_id`, ' +
+        'a confidential one authenticates), `password` (`username`, `password`), `refresh_token` (`refresh_token`) or ' +
         '`client_credentials` (client id and secret in HTTP Basic or the body, or a `private_key_jwt` assertion; ' +
         'optional `scope`, and `resource` for a token of another audience). ' +
         'This is what Swagger UI\'s Authorize dialog calls.',
