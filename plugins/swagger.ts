@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyReply, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { SCOPES } from '../src/tokens/scopes.js'
 import { DOCS_CLIENT_ID } from './docs-client.js'
@@ -73,6 +74,17 @@ export default fp(async function openapi (fastify) {
     transform: ({ schema, url, route }) => ({ schema: { operationId: operationId(route.method, url), ...schema }, url }),
     // Name shared schemas after their $id instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  })
+  // Swagger UI's sign-in window must keep its opener from the page to the redirect page, which reports the
+  // code to it: the static files (that page among them) get the pages' opener policy, and so does the
+  // sign-in page (routes/auth/authorize.ts). Browsers put a window whose policy changes in a new group.
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/docs/static')) return
+    const sameOpener = (_request: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+      reply.header('cross-origin-opener-policy', 'same-origin')
+      done()
+    }
+    route.onRequest = [...[route.onRequest ?? []].flat(), sameOpener]
   })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',

@@ -39,17 +39,15 @@ const authorize: FastifyPluginAsyncTypebox = async function (fastify) {
   const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = fastify.config
   const seal = createRequestSeal(sealKey(fastify.config))
 
-  /**
-   * A page: its own policy in place of the API's, and COOP so that Swagger UI's sign-in window, opened from
-   * a page with the same policy, keeps its opener through to the redirect page.
-   */
-  function html (reply: FastifyReply, status: number, body: string, redirectUri?: string): FastifyReply {
-    return reply.code(status).headers({
-      'content-security-policy': signInPolicy(redirectUri),
-      'cross-origin-opener-policy': 'same-origin',
-      'referrer-policy': 'no-referrer'
-    }).type('text/html; charset=utf-8').send(body)
-  }
+  // Every answer here, the redirects too (browsers apply COOP at each hop): Swagger UI's sign-in window,
+  // opened from a page with this policy, keeps its opener through to the redirect page it reports to.
+  fastify.addHook('onRequest', async (_request, reply) => {
+    reply.headers({ 'cross-origin-opener-policy': 'same-origin', 'referrer-policy': 'no-referrer' })
+  })
+
+  /** A page: its own policy in place of the API's. */
+  const html = (reply: FastifyReply, status: number, body: string, redirectUri?: string): FastifyReply =>
+    reply.code(status).header('content-security-policy', signInPolicy(redirectUri)).type('text/html; charset=utf-8').send(body)
 
   /** RFC 9207: every answer at the redirect URI says which server sent it. */
   const back = (reply: FastifyReply, redirectUri: string, parameters: Record<string, string | undefined>): FastifyReply =>

@@ -117,7 +117,7 @@ t.test('a wrong password, an unknown user and a disabled account get the page ag
   const page = await app.inject({ url: authorizeUrl(query) })
   const request = hiddenRequest(page.body)
   const bodies: string[] = []
-  for (const [username, password] of [['alice', 'wrong password'], ['nobody', PASSWORD], ['bob', PASSWORD]]) {
+  for (const [username, password] of [['alice', 'wrong password'], ['nobody', PASSWORD], ['bob', PASSWORD]] as const) {
     const response = await postSignIn(app, { request, username, password })
     t.equal(response.statusCode, 400)
     t.notOk(response.headers.location)
