@@ -2,13 +2,15 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { bearer, build, createUser, PASSWORD, type TestUser } from '../../helper.js'
 import { pkce, redirectParameters, signIn } from '../../support/sign-in.js'
+import { stores } from '../../support/stores.js'
 
 const REDIRECT = 'http://127.0.0.1:8080/callback'
 
 interface Setup { app: FastifyInstance, user: TestUser }
 
-async function setup (t: Test): Promise<Setup> {
-  const app = await build(t)
+async function setup (t: Test, store?: typeof stores[number]): Promise<Setup> {
+  const { env, options } = store === undefined ? { env: {}, options: {} } : await store.setup(t)
+  const app = await build(t, env, options)
   const user = await createUser(app, 'alice')
   await app.clients.administration.add('cli-app', { public: true, redirectUris: [REDIRECT] })
   return { app, user }
@@ -44,8 +46,13 @@ t.test('a public client exchanges its code with client_id and the verifier for a
   t.equal(refreshed.statusCode, 200, 'its refresh token works')
 })
 
-t.test('a code used twice is invalid_grant, and the session its first use started ends', async (t) => {
-  const { app } = await setup(t)
+for (const store of stores) {
+  t.test(`${store.name}: a code used twice is invalid_grant, and the session its first use started ends`, async (t) => {
+    await usedTwice(t, (await setup(t, store)).app)
+  })
+}
+
+async function usedTwice (t: Test, app: FastifyInstance): Promise<void> {
   const { code, verifier } = await codeFor(app)
   const first = (await exchange(app, { code, code_verifier: verifier })).json()
   const second = await exchange(app, { code, code_verifier: verifier })
@@ -54,7 +61,7 @@ t.test('a code used twice is invalid_grant, and the session its first use starte
   t.equal((await app.inject({ url: '/users/me', headers: bearer(first.access_token) })).statusCode, 401, 'the access token it gave is refused')
   const refresh = await app.inject({ method: 'POST', url: '/auth/token', payload: { grant_type: 'refresh_token', refresh_token: first.refresh_token } })
   t.equal(refresh.statusCode, 400, 'and its refresh token')
-})
+}
 
 t.test('every other refusal: verifier, client, redirect URI, expiry; none spends the code', async (t) => {
   const { app } = await setup(t)
