@@ -9,7 +9,7 @@ import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
 import { SessionSchema } from './src/http/account-schemas.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
-import auth from './plugins/auth.js'
+import auth from '@tollgate/auth/plugin'
 import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
 import config from './plugins/config.js'
@@ -21,6 +21,7 @@ import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
+import storeChanges from './plugins/store-changes.js'
 import swagger from './plugins/swagger.js'
 
 export interface BuildAppOptions {
@@ -32,6 +33,8 @@ export interface BuildAppOptions {
   databaseSchema?: string
   /** How often to read what other processes wrote to the database (revocations and clients), in milliseconds. */
   databaseSyncMs?: number
+  /** `false`: other processes' commits are not heard of as they happen, only polled (and heard through Redis). */
+  watchStoreChanges?: boolean
 }
 
 /**
@@ -81,6 +84,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
+  await app.register(storeChanges, { ...(options.watchStoreChanges === undefined ? {} : { watch: options.watchStoreChanges }) })
   const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
   await app.register(revocations, sync)
   await app.register(clients, sync)

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** The public client Swagger UI signs in as (plugins/swagger.ts). */
 export const DOCS_CLIENT_ID = 'tollgate-docs'

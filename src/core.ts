@@ -4,6 +4,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createStoreChanges } from './db/store-changes.js'
 import { createAuthorizationCodes } from './oauth/authorization-codes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
@@ -11,14 +12,14 @@ import { createTokenRevocation } from './oauth/revocation.js'
 import { createPasswordHasher } from './passwords/password-hasher.js'
 import { createRevocationBus } from './revocations/revocation-bus.js'
 import { createRevocationFeed } from './revocations/revocation-feed.js'
-import { RevocationList } from './revocations/revocation-list.js'
+import { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import { createRevocationStore } from './revocations/revocation-store.js'
 import { createRefreshTokenStore } from './sessions/refresh-tokens.js'
 import { createSessionEnding } from './sessions/session-ending.js'
 import { createSessionService } from './sessions/sessions.js'
 import { createUserSessions } from './sessions/user-sessions.js'
 import { tokenServiceFromConfig, type KeyNotice } from './token-service-from-config.js'
-import { ACCESS_TOKEN_TTL_MAX } from './tokens/claims.js'
+import { ACCESS_TOKEN_TTL_MAX } from '@tollgate/auth/tokens/claims'
 import { createUsersRepository } from './users/users-repository.js'
 
 /** Where the core says what an operator should know; pino's logger fits. */
@@ -96,6 +97,13 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     return {
       config,
       db,
+      /** Commits by other connections, heard at once: the plugins that keep copies subscribe; the server watches. */
+      storeChanges: createStoreChanges(db, {
+        url: config.DATABASE_URL,
+        schema: options.databaseSchema,
+        onError: (error, context) => { log.warn({ err: error }, `store changes: ${context}`) },
+        onReconnect: () => { log.info({}, 'store changes: listening again') }
+      }),
       /** The user store. */
       users,
       /** argon2id hashing of user passwords. */

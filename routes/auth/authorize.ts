@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { createRequestSeal, sealKey } from '../../src/http/sealed-request.js'
 import { errorPage, signInPage, signInPolicy, type SignInForm } from '../../src/http/sign-in-page.js'
 import { Password, Username } from '../../src/http/schemas.js'

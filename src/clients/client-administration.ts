@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { TollgateError } from '../errors.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import { TollgateError } from '@tollgate/auth/errors'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
 import { hashClientSecret, newClientSecret } from './client-secrets.js'

@@ -1,4 +1,4 @@
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 const MAX_REDIRECT_URIS = 16
 const MAX_LENGTH = 2048

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ClientCredentials } from '../../clients/client-credentials.js'
 import type { ClientDirectory } from '../../clients/client-directory.js'
-import { fail, ok, TollgateError, type Result } from '../../errors.js'
+import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 import type { SessionEnding } from '../../sessions/session-ending.js'
 import type { SessionService } from '../../sessions/sessions.js'
 import type { UsersRepository } from '../../users/users-repository.js'

@@ -13,13 +13,24 @@ export interface Revocation {
   until: number
 }
 
+const KINDS = new Set(['token', 'session', 'cutoff'])
+
+/** A revocation read from outside (a Redis message, the feed), or undefined when it is not one. */
+export function parseRevocation (value: unknown): Revocation | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { kind, id, until } = value as Record<string, unknown>
+  if (typeof kind !== 'string' || !KINDS.has(kind) || typeof id !== 'string' || typeof until !== 'number') return undefined
+  return { kind: kind as Revocation['kind'], id, until }
+}
+
 /**
  * Where a revocation came from: this instance, another one through Redis (a pub/sub message, or the
- * keys read after a reconnect), or the database, polled every few seconds.
+ * keys read after a reconnect), or the database: read at once when another connection's commit was heard
+ * of (`database-change`), or by the periodic poll that catches what was missed.
  */
-export type RevocationSource = 'local' | 'redis-pubsub' | 'redis-load' | 'database-poll'
+export type RevocationSource = 'local' | 'redis-pubsub' | 'redis-load' | 'database-change' | 'database-poll'
 
-const SOURCES: readonly RevocationSource[] = ['local', 'redis-pubsub', 'redis-load', 'database-poll']
+const SOURCES: readonly RevocationSource[] = ['local', 'redis-pubsub', 'redis-load', 'database-change', 'database-poll']
 
 /**
  * The in-memory view every authenticated request is checked against, in O(1) and without I/O.
