@@ -16,6 +16,7 @@ import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
+import docsClient from './plugins/docs-client.js'
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -101,6 +102,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
   await app.register(revocations, sync)
   await app.register(clients, sync)
+  await app.register(docsClient)
   await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,

@@ -28,7 +28,8 @@ export default fp<ClientsPluginOptions>(async function clients (fastify, { syncI
   if (changeBus !== undefined && fastify.hasDecorator('redis')) await changeBus.start(subscriberConnection(fastify))
   stops.push(
     every(syncIntervalMs, sync, onError('could not read the clients; will retry')),
-    every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis'))
+    every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis')),
+    every(PURGE_INTERVAL_MS, fastify.oauth.codes.purgeExpired, onError('could not purge expired authorization codes'))
   )
   fastify.addHook('onClose', async () => { for (const stop of stops) stop() })
 }, { name: 'clients', dependencies: ['core'] })

@@ -5,6 +5,7 @@ import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
 import { createStoreChanges } from './db/store-changes.js'
+import { createAuthorizationCodes } from './oauth/authorization-codes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
@@ -92,6 +93,7 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       assertionAudiences: [config.JWT_ISSUER, tokenEndpointUrl(config)],
       onError: (error, context) => { log.warn({ err: error }, `clients: ${context}`) }
     })
+    const codes = createAuthorizationCodes(db)
     const introspection = createTokenIntrospection({ tokens, revocations: revocations.list, refreshTokens, users, issuer: config.JWT_ISSUER })
     return {
       config,
@@ -128,8 +130,15 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
         grants: createGrants({
           sessions: lifecycle,
           credentials: clients.credentials,
-          exchange: createTokenExchange({ credentials: clients.credentials, tokens, revocations: revocations.list, defaultAudience: config.JWT_AUDIENCE })
+          exchange: createTokenExchange({ credentials: clients.credentials, tokens, revocations: revocations.list, defaultAudience: config.JWT_AUDIENCE }),
+          codes,
+          users,
+          ending,
+          directory: clients.directory,
+          passwordGrant: config.PASSWORD_GRANT
         }),
+        /** Authorization codes (RFC 6749 §4.1), issued by the sign-in page and spent at the token endpoint. */
+        codes,
         introspection,
         revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
       },

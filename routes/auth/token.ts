@@ -12,10 +12,13 @@ const PresentedToken = (description: string) => Type.Optional(Type.String({ minL
 const TokenType = (description: string) => Type.Optional(Type.String({ maxLength: 256, description }))
 
 const TokenRequest = Type.Object({
-  grant_type: Type.String({ description: '`password`, `refresh_token`, `client_credentials` or `urn:ietf:params:oauth:grant-type:token-exchange`' }),
+  grant_type: Type.String({ description: '`authorization_code`, `refresh_token`, `client_credentials`, `urn:ietf:params:oauth:grant-type:token-exchange` or (unless PASSWORD_GRANT=false) `password`' }),
   username: Type.Optional(Username),
   password: Type.Optional(Password),
   refresh_token: Type.Optional(RefreshToken),
+  code: Type.Optional(Type.String({ maxLength: 128, description: 'The authorization code the redirect URI received' })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
+  code_verifier: Type.Optional(Type.String({ maxLength: 128, description: 'RFC 7636 §4.5: the PKCE verifier' })),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
   ...ClientAuthenticationMembers,
   resource: Targets('RFC 8707: the audience the token is for'),
@@ -37,7 +40,8 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: ['auth'],
       summary: 'OAuth2 token endpoint (RFC 6749), form-encoded or JSON',
-      description: 'Grant `password` (`username`, `password`), `refresh_token` (`refresh_token`) or ' +
+      description: 'Grant `authorization_code` (`code`, `redirect_uri`, `code_verifier`; a public client sends its `client_id`, ' +
+        'a confidential one authenticates), `password` (`username`, `password`), `refresh_token` (`refresh_token`) or ' +
         '`client_credentials` (client id and secret in HTTP Basic or the body, or a `private_key_jwt` assertion; ' +
         'optional `scope`, and `resource` for a token of another audience), or RFC 8693 token exchange ' +
         '(`urn:ietf:params:oauth:grant-type:token-exchange`: an authenticated client with the permission `token-exchange`, ' +

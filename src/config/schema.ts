@@ -36,6 +36,9 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_PREFIX: Type.String({ default: 'tollgate:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
   INTROSPECTION_RATE_LIMIT: Type.Integer({ default: 5000, minimum: 1, description: 'introspections a second per client' }),
+  // RFC 9700 §2.4: the password grant hands a user's password to the client. On by default for the
+  // clients that use it; `false` leaves the authorization code flow (with PKCE) as the way people sign in.
+  PASSWORD_GRANT: Type.Boolean({ default: true, description: 'the password grant and POST /auth/login' }),
   LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))

@@ -46,7 +46,7 @@ t.test('discovery from the issuer alone finds every endpoint, each under PUBLIC_
   for (const member of ['token_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'service_documentation'] as const) {
     t.ok(String(as[member]).startsWith(`${as.issuer}/`), member)
   }
-  t.same(as.grant_types_supported, ['password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'])
+  t.same(as.grant_types_supported, ['password', 'authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'])
   t.ok(as.token_endpoint_auth_methods_supported?.includes('client_secret_basic'))
   t.ok(as.revocation_endpoint_auth_methods_supported?.includes('none'))
   t.same(as.scopes_supported, ['users:read'])

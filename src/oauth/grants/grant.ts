@@ -9,6 +9,12 @@ export interface TokenParameters {
   username?: string | undefined
   password?: string | undefined
   refresh_token?: string | undefined
+  /** The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+  code?: string | undefined
+  redirect_uri?: string | undefined
+  code_verifier?: string | undefined
+  /** A public client names itself, and proves nothing else (RFC 6749 §2.1). */
+  client_id?: string | undefined
   scope?: string | undefined
   resource?: string | readonly string[] | undefined
   audience?: string | readonly string[] | undefined
