@@ -7,19 +7,23 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
+import { fastifyTrustProxy } from './src/config/trust-proxy.js'
 import { SessionSchema } from './src/http/account-schemas.js'
+import { FORM_BODY_LIMIT, parseForm } from './src/http/form-body.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
 import auth from '@tollgate/auth/plugin'
 import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
 import config from './plugins/config.js'
 import core from './plugins/core.js'
-import errorHandler from './plugins/error-handler.js'
+import docsClient from './plugins/docs-client.js'
+import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
+import storeChanges from './plugins/store-changes.js'
 import swagger from './plugins/swagger.js'
 
 export interface BuildAppOptions {
@@ -31,6 +35,8 @@ export interface BuildAppOptions {
   databaseSchema?: string
   /** How often to read what other processes wrote to the database (revocations and clients), in milliseconds. */
   databaseSyncMs?: number
+  /** `false`: other processes' commits are not heard of as they happen, only polled (and heard through Redis). */
+  watchStoreChanges?: boolean
 }
 
 /**
@@ -55,6 +61,15 @@ export const REDACTED_PATHS = [
  */
 const logLevel = (level: string | undefined): string => LOG_LEVELS.find((known) => known === level) ?? 'info'
 
+/** TRUST_PROXY for Fastify; `false` when it does not parse, which the config check then refuses. */
+function trustProxyOf (value: string | undefined): ReturnType<typeof fastifyTrustProxy> {
+  try {
+    return fastifyTrustProxy(value)
+  } catch {
+    return false
+  }
+}
+
 /**
  * @fastify/sse's module object is its plugin wrapped in fastify-plugin, so its reply decorator reaches the
  * routes; its named export is the bare plugin, and its typings call the module object something else.
@@ -68,21 +83,26 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
       ? false
       : { level: logLevel(options.env.LOG_LEVEL), ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     // Start-up may wait on a remote database's migrations or on Redis: give it longer than the default 10 s.
-    pluginTimeout: 30_000
+    pluginTimeout: 30_000,
+    frameworkErrors,
+    // Before the config plugin, as Fastify takes it only here; an invalid value is refused there, naming it.
+    trustProxy: trustProxyOf(options.env.TRUST_PROXY)
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(config, { env: options.env })
   await app.register(errorHandler)
   await app.register(securityHeaders)
-  await app.register(formbody)
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseForm })
   await app.register(sse)
   await app.register(redis)
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
+  await app.register(storeChanges, { ...(options.watchStoreChanges === undefined ? {} : { watch: options.watchStoreChanges }) })
   const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
   await app.register(revocations, sync)
   await app.register(clients, sync)
+  await app.register(docsClient)
   await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,

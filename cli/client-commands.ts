@@ -25,8 +25,10 @@ function parseTtl (value: string): number | null {
 /** The options `client add` and `client update` share, as the settings they give. */
 function settingsFrom (values: CommandContext['values']): ClientSettings {
   const text = (name: string): string | undefined => typeof values[name] === 'string' ? values[name] : undefined
-  const [scopes, permissions, audiences, ttl] = [text('scopes'), text('permissions'), text('audiences'), text('ttl')]
+  const [scopes, permissions, audiences, ttl, redirectUris] = [text('scopes'), text('permissions'), text('audiences'), text('ttl'), text('redirect-uris')]
   return {
+    ...(values.public === true ? { public: true } : {}),
+    ...(redirectUris === undefined ? {} : { redirectUris: parseList(redirectUris) }),
     ...(scopes === undefined ? {} : { scopes: parseList(scopes) }),
     ...(permissions === undefined ? {} : { permissions: parsePermissions(permissions) }),
     ...(audiences === undefined ? {} : { audiences: parseList(audiences) }),
@@ -34,7 +36,14 @@ function settingsFrom (values: CommandContext['values']): ClientSettings {
   }
 }
 
-const SETTINGS_OPTIONS = { scopes: { type: 'string' }, permissions: { type: 'string' }, audiences: { type: 'string' }, ttl: { type: 'string' } } as const
+const SETTINGS_OPTIONS = {
+  scopes: { type: 'string' },
+  permissions: { type: 'string' },
+  audiences: { type: 'string' },
+  ttl: { type: 'string' },
+  public: { type: 'boolean' },
+  'redirect-uris': { type: 'string' }
+} as const
 
 function readKey (file: string): ClientKey {
   let text: string
@@ -58,14 +67,20 @@ const describe = (client: Client): string => [
   client.scopes.length === 0 ? 'no scopes' : `the scopes ${client.scopes.join(',')}`,
   client.permissions.length === 0 ? '' : `, the permissions ${client.permissions.join(',')}`,
   client.audiences.length === 0 ? '' : `, the audiences ${client.audiences.join(',')}`,
-  client.tokenTtl === undefined ? '' : `, tokens for ${client.tokenTtl} s`
+  client.tokenTtl === undefined ? '' : `, tokens for ${client.tokenTtl} s`,
+  client.redirectUris.length === 0 ? '' : `, the redirect URIs ${client.redirectUris.join(',')}`
 ].join('')
+
+const authentication = (client: Client): string => {
+  if (client.public) return 'public'
+  return client.publicKey === undefined ? 'secret' : `key ${parseClientKey(client.publicKey).algorithm}`
+}
 
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE] [--permissions introspect,revocations]',
-    summary: 'Create a service client; prints its new secret once, or with --public-key (PEM or JWK) uses private_key_jwt',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE] [--permissions introspect,revocations,token-exchange] [--public] [--redirect-uris URL,URL]',
+    summary: 'Create a client; prints its new secret once, with --public-key (PEM or JWK) uses private_key_jwt, with --public has none (authorization code with PKCE)',
     positionals: ['client_id'],
     options: { ...SETTINGS_OPTIONS, 'public-key': { type: 'string' } },
     async run ({ positionals: [clientId = ''], values, io, openCore }) {
@@ -75,6 +90,7 @@ export const clientCommands: Command[] = [
       const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
       const note = `Client ${added.client.id} created with ${describe(added.client)}`
       if (added.secret !== undefined) printSecret(io, added.secret, `${note}.`)
+      else if (added.client.public) io.stdout.write(`${note}; it is public: no secret, authorization codes with PKCE and refresh tokens only\n`)
       else io.stdout.write(`${note}; it authenticates with private_key_jwt (${key?.algorithm ?? ''})\n`)
     }
   },
@@ -85,7 +101,7 @@ export const clientCommands: Command[] = [
       const core = await openCore()
       printTable(io, ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'], (await core.clients.repository.list()).map((client) => [
         client.id,
-        client.publicKey === undefined ? 'secret' : `key ${parseClientKey(client.publicKey).algorithm}`,
+        authentication(client),
         client.scopes.join(',') || '-',
         client.audiences.join(',') || '-',
         client.tokenTtl === undefined ? 'default' : String(client.tokenTtl),
@@ -96,13 +112,13 @@ export const clientCommands: Command[] = [
   },
   {
     name: 'client update',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS|default] [--permissions a,b]',
-    summary: 'Change what a client\'s tokens may carry; new scopes or audiences end the tokens it holds',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS|default] [--permissions a,b] [--redirect-uris URL,URL] [--public]',
+    summary: 'Change what a client\'s tokens may carry or where its codes go; new scopes or audiences, or --public (which drops its secret or key), end the tokens it holds',
     positionals: ['client_id'],
     options: SETTINGS_OPTIONS,
     async run ({ positionals: [clientId = ''], values, io, openCore }) {
       const settings = settingsFrom(values)
-      if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl or --permissions')
+      if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl, --permissions, --redirect-uris or --public')
       const core = await openCore()
       if (!await core.clients.administration.update(clientId, settings)) throw unknownClient(clientId)
       const client = await core.clients.repository.find(clientId)

@@ -75,7 +75,7 @@ export const userCommands: Command[] = [
       const roles = parseRoles(list)
       const core = await openCore()
       const user = await findUser(core, username)
-      // Through the session service, so no token goes on carrying the old roles.
+      // Through the accounts, so no token goes on carrying the old roles and an admin always remains.
       await core.accounts.setRoles(user.id, roles)
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }

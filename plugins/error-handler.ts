@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { TollgateError, type ErrorCode } from '@tollgate/auth/errors'
 import { isStoreUnavailable } from '../src/db/errors.js'
@@ -28,13 +28,33 @@ declare module 'fastify' {
  */
 function toTollgateError (error: FastifyError, oauth: boolean): TollgateError {
   if (error instanceof TollgateError) return error
+  // A client's own failure first: an upload aborted halfway fails reading the body with Node's ECONNRESET,
+  // which Fastify marks 400; it is the client's connection that went, not a store.
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return clientError(error, oauth)
   if (isStoreUnavailable(error)) return new TollgateError('ERR_STORE_UNAVAILABLE', 'A service Tollgate depends on is unavailable, try again shortly', { cause: error })
-  const status = error.statusCode ?? 500
-  if (status < 400 || status >= 500) return new TollgateError('ERR_INTERNAL', 'Something went wrong on our side', { cause: error })
+  return new TollgateError('ERR_INTERNAL', 'Something went wrong on our side', { cause: error })
+}
+
+/** A 4xx thrown by Fastify or a plugin, as a TollgateError. */
+function clientError (error: FastifyError, oauth: boolean): TollgateError {
+  const status = error.statusCode
   if (status === 429) return new TollgateError('ERR_TOO_MANY_ATTEMPTS', error.message)
+  // A body too large or of the wrong type keeps its status on the OAuth endpoints too (RFC 6749 §5.2
+  // names no status for them); its OAuth error is `invalid_request` all the same.
+  const code = FASTIFY_CODES[error.code]
+  if (code === 'ERR_BODY_TOO_LARGE' || code === 'ERR_UNSUPPORTED_MEDIA_TYPE') return new TollgateError(code, error.message)
   if (oauth) return new TollgateError('ERR_INVALID_REQUEST', `The request is malformed: ${error.message}`)
   if (status === 404) return new TollgateError('ERR_NOT_FOUND', error.message)
   return new TollgateError(FASTIFY_CODES[error.code] ?? 'ERR_INVALID_REQUEST', error.message)
+}
+
+/**
+ * Fastify's failures before any route is found, which its error handler never sees: a URL whose
+ * percent-escapes do not decode (`FST_ERR_BAD_URL`). Given to Fastify's `frameworkErrors` option.
+ */
+export function frameworkErrors (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed: a percent-escape does not decode' : 'The request is malformed'
+  sendError(reply, new TollgateError('ERR_INVALID_REQUEST', message))
 }
 
 /**

@@ -1,7 +1,9 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyReply, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { SCOPES } from '../src/tokens/scopes.js'
+import { DOCS_CLIENT_ID } from './docs-client.js'
 import { documentHeaders } from './security-headers.js'
 
 /**
@@ -33,6 +35,9 @@ function operationId (method: string | string[], url: string): string {
  * follows from each route's `config.auth` (plugins/auth.ts), so the document cannot drift from the code.
  */
 export default fp(async function openapi (fastify) {
+  // RFC 9700 §2.4: people sign in on Tollgate's own page (authorization code with PKCE), listed first so
+  // Swagger UI offers it first; the password flow only while PASSWORD_GRANT allows it.
+  const password = fastify.config.PASSWORD_GRANT ? { password: { tokenUrl: '/auth/token', scopes: {} } } : {}
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -54,9 +59,11 @@ export default fp(async function openapi (fastify) {
           clientBasic: { type: 'http', scheme: 'basic', description: 'A service client: its id and secret.' },
           oauth2: {
             type: 'oauth2',
-            description: 'Sign in with a username and password, or as a service client with its id and secret.',
+            description: `Sign in on Tollgate's page (authorization code with PKCE, client \`${DOCS_CLIENT_ID}\`, no secret)` +
+              (fastify.config.PASSWORD_GRANT ? ', with a username and password,' : '') + ' or as a service client with its id and secret.',
             flows: {
-              password: { tokenUrl: '/auth/token', scopes: {} },
+              authorizationCode: { authorizationUrl: '/auth/authorize', tokenUrl: '/auth/token', scopes: {} },
+              ...password,
               clientCredentials: { tokenUrl: '/auth/token', scopes: { ...SCOPES } }
             }
           }
@@ -68,11 +75,24 @@ export default fp(async function openapi (fastify) {
     // Name shared schemas after their $id instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
+  // Swagger UI's sign-in window must keep its opener from the page to the redirect page, which reports the
+  // code to it: the static files (that page among them) get the pages' opener policy, and so does the
+  // sign-in page (routes/auth/authorize.ts). Browsers put a window whose policy changes in a new group.
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/docs/static')) return
+    const sameOpener = (_request: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+      reply.header('cross-origin-opener-policy', 'same-origin')
+      done()
+    }
+    route.onRequest = [...[route.onRequest ?? []].flat(), sameOpener]
+  })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',
     // BaseLayout: Tollgate documents one API, so no top bar for loading another document.
     uiConfig: { layout: 'BaseLayout', persistAuthorization: true, deepLinking: true, tryItOutEnabled: true },
+    // The redirect page is @fastify/swagger-ui's own, next to the page (see plugins/docs-client.ts).
+    initOAuth: { clientId: DOCS_CLIENT_ID, usePkceWithAuthorizationCodeGrant: true },
     staticCSP: DOCS_CSP,
     uiHooks: { onRequest: documentHeaders }
   })
-}, { name: 'openapi', dependencies: ['auth'] })
+}, { name: 'openapi', dependencies: ['auth', 'docs-client'] })

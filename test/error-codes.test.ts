@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { ERRORS, HTTP_ERROR_CODES } from '@tollgate/auth/errors'
 import { build, createUser, login } from './helper.js'
@@ -50,5 +51,43 @@ t.test('the OpenAPI Error schema lists every code an answer can carry', async (t
   for (const name of ['Error', 'OAuthError']) {
     const codes = (schemas[name].properties.code.anyOf as Array<{ const?: string, enum?: string[] }>).flatMap((entry) => entry.enum ?? [entry.const])
     t.same(codes.sort(), [...HTTP_ERROR_CODES].sort(), name)
+  }
+})
+
+t.test('a body too large, a multipart body, a bad percent-escape and a feed asked for JSON answer with codes from the table', async (t) => {
+  const app = await build(t)
+  const form = { 'content-type': 'application/x-www-form-urlencoded' }
+  const huge = await app.inject({ method: 'POST', url: '/auth/token', headers: form, payload: `grant_type=password&username=${'a'.repeat(1_100_000)}` })
+  t.equal(huge.statusCode, 413)
+  t.match(huge.json(), { statusCode: 413, code: 'ERR_BODY_TOO_LARGE', error: 'invalid_request' }, 'RFC 6749\'s error name, the status of the fault')
+
+  const multipart = await app.inject({
+    method: 'POST',
+    url: '/auth/token',
+    headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    payload: '--x\r\ncontent-disposition: form-data; name="grant_type"\r\n\r\npassword\r\n--x--\r\n'
+  })
+  t.equal(multipart.statusCode, 415)
+  t.match(multipart.json(), { statusCode: 415, code: 'ERR_UNSUPPORTED_MEDIA_TYPE', error: 'invalid_request' })
+
+  for (const url of ['/users/%E0%A4%A', '/auth/%zz', '/%']) {
+    const badUrl = await app.inject({ url })
+    t.equal(badUrl.statusCode, 400, url)
+    t.match(badUrl.json(), { statusCode: 400, code: 'ERR_INVALID_REQUEST' }, url)
+  }
+
+  const { secret = '' } = await app.clients.administration.add('follower', { permissions: ['revocations'] })
+  const notAcceptable = await app.inject({
+    url: '/auth/revocations',
+    headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`follower:${secret}`).toString('base64')}` }
+  })
+  t.equal(notAcceptable.statusCode, 406)
+  t.match(notAcceptable.json(), { statusCode: 406, code: 'ERR_NOT_ACCEPTABLE' })
+})
+
+t.test('the README lists every code an answer can carry, with its status', async (t) => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  for (const code of HTTP_ERROR_CODES) {
+    t.match(readme, new RegExp(`\\| \`${code}\` \\| ${(ERRORS as Record<string, { status?: number }>)[code]?.status ?? '?'} \\|`), code)
   }
 })

@@ -1,3 +1,5 @@
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { buildApp } from '../app.js'
 import { bearer, createUser, PASSWORD, TEST_SECRET, testEnv } from './helper.js'
@@ -89,4 +91,20 @@ t.test('a dependency that is down answers 503 with a generic message; a nonsense
   const odd = await app.inject({ url: '/test-only/odd-status' })
   t.equal(odd.statusCode, 500)
   t.same(odd.json(), { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side', code: 'ERR_INTERNAL' })
+})
+
+t.test('an upload the client aborts halfway is not taken for a store outage', async (t) => {
+  const { app, records } = await buildLogged(t)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = new URL(address)
+  for (const url of ['/auth/token', '/auth/login']) {
+    const socket = connect(Number(port), '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.write(`POST ${url} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100000\r\n\r\ngrant_type=password&username=`)
+    await sleep(50)
+    socket.destroy()
+  }
+  await sleep(200)
+  t.same(records().filter((record) => /store is unavailable/.test(String(record.msg))), [], 'no false outage warning')
+  t.same(records().filter((record) => Number(record.level) >= 40), [], 'nothing at warn or above')
 })

@@ -46,19 +46,29 @@ async function setup (t: Test) {
   return { app, doc, ops: operations(doc.paths as Paths) }
 }
 
-t.test('the document declares the bearer and OAuth2 password schemes', async (t) => {
+t.test('the document declares the bearer and OAuth2 schemes, the authorization code flow first', async (t) => {
   const { doc } = await setup(t)
   t.match(doc.openapi, /^3\./)
   t.match(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-  t.match(doc.components.securitySchemes.oauth2, { type: 'oauth2', flows: { password: { tokenUrl: '/auth/token' } } })
+  t.match(doc.components.securitySchemes.oauth2, {
+    type: 'oauth2',
+    flows: { authorizationCode: { authorizationUrl: '/auth/authorize', tokenUrl: '/auth/token' }, password: { tokenUrl: '/auth/token' } }
+  })
+  t.same(Object.keys(doc.components.securitySchemes.oauth2.flows), ['authorizationCode', 'password', 'clientCredentials'])
   t.equal(doc.security, undefined, 'no global requirement that public routes would inherit')
+})
+
+t.test('PASSWORD_GRANT=false leaves the password flow out', async (t) => {
+  const app = await build(t, { PASSWORD_GRANT: 'false' })
+  const doc = (await app.inject({ url: '/docs/json' })).json()
+  t.same(Object.keys(doc.components.securitySchemes.oauth2.flows), ['authorizationCode', 'clientCredentials'])
 })
 
 t.test('every route the router serves is documented', async (t) => {
   const { app, ops } = await setup(t)
   const documented = new Set(ops.map((op) => op.key))
-  // Swagger UI's own pages are the documentation, not part of it.
-  const served = routerRoutes(app).filter((route) => !route.includes(' /docs'))
+  // Swagger UI's own pages are the documentation, not part of it; the sign-in page is a page too.
+  const served = routerRoutes(app).filter((route) => !route.includes(' /docs') && !route.endsWith(' /auth/authorize'))
   t.ok(served.length >= 6, `the router lists ${served.length} API routes`)
   for (const route of served) {
     const [method, url] = route.split(' ')

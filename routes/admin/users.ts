@@ -46,7 +46,11 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
         roles: Type.Optional(Roles),
         disabled: Type.Optional(Type.Boolean())
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
-      response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }
+      response: {
+        200: Type.Ref(AdminUser),
+        404: errorResponse('No user has this id'),
+        409: errorResponse('`ERR_LAST_ADMIN`: the change would leave no enabled admin')
+      }
     }
   }, async function (request) {
     const { id } = request.params
@@ -82,7 +86,11 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['admin'],
       summary: 'Delete a user: every token they hold ends at once; the username may be taken again, the id never comes back',
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), 404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id') }
+      response: {
+        204: Type.Null({ description: 'Deleted' }),
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id'),
+        409: errorResponse('`ERR_LAST_ADMIN`: the only enabled admin cannot be deleted')
+      }
     }
   }, async function (request, reply) {
     const user = await fastify.accounts.remove(request.params.id)

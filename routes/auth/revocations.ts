@@ -1,5 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { acceptsEventStream } from '../../src/http/accepts-event-stream.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
+import { TollgateError } from '@tollgate/auth/errors'
+
+const NOT_ACCEPTABLE = new TollgateError('ERR_NOT_ACCEPTABLE', 'This endpoint answers only text/event-stream')
 
 /** How long a follower waits before reconnecting, told to it in the stream (SSE `retry`). */
 const RETRY_MS = 2000
@@ -8,8 +13,13 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
   const feed = fastify.revocations.feed
 
   fastify.get('/revocations', {
-    sse: { kind: 'only', heartbeat: true },
+    // `manual`: the Accept header is judged here, after the client's check, so a follower that cannot
+    // take a stream gets a 406 with a code.
+    sse: { kind: 'manual', heartbeat: true },
     config: { client: { permission: 'revocations' } },
+    preHandler: async (request) => {
+      if (!acceptsEventStream(request.headers.accept)) throw NOT_ACCEPTABLE
+    },
     schema: {
       tags: ['oauth'],
       summary: 'Every revocation as it happens (Server-Sent Events), for relying services with the `revocations` permission',
@@ -19,6 +29,7 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
       produces: ['text/event-stream'],
       response: {
         200: Type.String({ description: 'text/event-stream' }),
+        406: errorResponse('The `Accept` header refuses `text/event-stream`')
       }
     }
   }, async function (request, reply) {

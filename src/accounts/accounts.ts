@@ -5,6 +5,7 @@ import type { UserSessions } from '../sessions/user-sessions.js'
 import { TollgateError } from '@tollgate/auth/errors'
 import { checkNewPassword } from '../passwords/password-policy.js'
 import { checkUsername } from '../users/username-policy.js'
+import { keepAnAdmin } from './last-admin.js'
 import type { User, UsersRepository } from '../users/users-repository.js'
 
 export interface AccountsDeps {
@@ -43,6 +44,7 @@ export function createAccounts ({ users, passwords, sessions, userSessions, endi
   /** Deletes the user and ends every token they hold; the row goes first, so no new login slips in. */
   async function remove (userId: string): Promise<User> {
     const user = await existing(userId)
+    await keepAnAdmin(users, user, { removed: true })
     if (!await users.remove(userId)) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     await ending.endAllSessions(userId, 'user-deleted')
     return user
@@ -57,14 +59,22 @@ export function createAccounts ({ users, passwords, sessions, userSessions, endi
     return user
   }
 
-  /** Role changes end current sessions, so no token goes on carrying roles its user no longer has. */
+  /**
+   * Role changes end current sessions, so no token goes on carrying roles its user no longer has; the last
+   * enabled admin keeps `admin`.
+   */
   async function setRoles (userId: string, roles: string[]): Promise<User | undefined> {
+    const current = await users.findById(userId)
+    if (current !== undefined) await keepAnAdmin(users, current, { roles })
     const user = await users.update(userId, { roles })
     if (user !== undefined) await ending.endAllSessions(userId, 'user-changed')
     return user
   }
 
+  /** Disabling ends current sessions; the last enabled admin stays enabled. */
   async function setDisabled (userId: string, disabled: boolean): Promise<User | undefined> {
+    const current = await users.findById(userId)
+    if (current !== undefined) await keepAnAdmin(users, current, { disabled })
     const user = await users.update(userId, { disabled })
     if (user !== undefined && disabled) await ending.endAllSessions(userId, 'user-changed')
     return user

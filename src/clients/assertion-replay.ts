@@ -54,19 +54,20 @@ export function createRedisJtiRegistry (redis: Redis, prefix: string): JtiRegist
 }
 
 /**
- * Redis first, the database while Redis fails: assertions keep being accepted during an outage, and a
- * jti is refused twice by whichever store saw it. (One remembered only in Redis and replayed during an
- * outage would pass, for the few minutes the assertion lives.)
+ * The database is the record; Redis a fast path in front of it. A jti Redis has seen is refused there
+ * without a database round trip; every other is recorded in the database, which decides. So the one-use
+ * rule holds whatever Redis does: a jti spent while Redis was up is in the database during an outage, and
+ * one spent during an outage is refused by the database once Redis is back (where it is new).
  */
-export function withFallback (primary: JtiRegistry, fallback: JtiRegistry, onError: (error: unknown) => void): JtiRegistry {
+export function inFrontOf (fast: JtiRegistry, record: JtiRegistry, onError: (error: unknown) => void): JtiRegistry {
   return {
     async firstUse (clientId, jti, exp) {
       try {
-        return await primary.firstUse(clientId, jti, exp)
+        if (!await fast.firstUse(clientId, jti, exp)) return false
       } catch (error) {
         onError(error)
-        return fallback.firstUse(clientId, jti, exp)
       }
+      return record.firstUse(clientId, jti, exp)
     }
   }
 }

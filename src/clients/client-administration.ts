@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
@@ -17,6 +18,10 @@ export interface ClientSettings {
   audiences?: string[]
   /** Seconds; `null` goes back to ACCESS_TOKEN_TTL. */
   tokenTtl?: number | null
+  /** Where its authorization codes may be sent (exact strings; see redirect-uris.ts). */
+  redirectUris?: string[]
+  /** A public client has no secret or key: it gets only authorization codes (with PKCE) and refresh tokens. */
+  public?: boolean
 }
 
 export interface ClientAdministrationDeps {
@@ -41,10 +46,11 @@ export function createClientAdministration ({ clients, revocations, revocationSt
     await untilSecond(revocations.notBefore(clientId))
   }
 
-  /** Without a key (see parseClientKey) the client gets a secret, returned here once. */
+  /** Without a key (see parseClientKey) a confidential client gets a secret, returned here once. */
   async function add (clientId: string, settings: ClientSettings & { key?: ClientKey }): Promise<{ client: Client, secret?: string }> {
     const { key, tokenTtl, ...rest } = settings
-    const secret = key === undefined ? newClientSecret() : undefined
+    if (settings.public === true && key !== undefined) throw new TollgateError('ERR_INVALID_ARGUMENT', 'a public client has no key: it proves nothing but its client_id')
+    const secret = key === undefined && settings.public !== true ? newClientSecret() : undefined
     const client = await clients.create({
       id: clientId,
       scopes: [],
@@ -78,8 +84,10 @@ export function createClientAdministration ({ clients, revocations, revocationSt
    * its scopes or audiences change, as a user's do when their roles change: none keeps what was taken away.
    */
   async function update (clientId: string, settings: ClientSettings): Promise<boolean> {
-    if (!await clients.update(clientId, settings)) return false
-    if (settings.scopes !== undefined || settings.audiences !== undefined) await endTokens(clientId)
+    // Made public, a client's secret or key no longer proves anything: both go, and the tokens got with them.
+    const credentials = settings.public === true ? { secretHash: null, publicKey: null } : {}
+    if (!await clients.update(clientId, { ...settings, ...credentials })) return false
+    if (settings.scopes !== undefined || settings.audiences !== undefined || settings.public === true) await endTokens(clientId)
     return true
   }
 
@@ -89,7 +97,7 @@ export function createClientAdministration ({ clients, revocations, revocationSt
    */
   async function rotateSecret (clientId: string): Promise<string | undefined> {
     const secret = newClientSecret()
-    if (!await clients.update(clientId, { secretHash: hashClientSecret(secret), publicKey: null })) return undefined
+    if (!await clients.update(clientId, { secretHash: hashClientSecret(secret), publicKey: null, public: false })) return undefined
     // Nobody knows the new secret before it is returned, so no token got with it can precede the cut-off.
     await endTokens(clientId)
     return secret
@@ -97,7 +105,7 @@ export function createClientAdministration ({ clients, revocations, revocationSt
 
   /** Replaces the client's key (and drops its secret, if it had one); returns whether the client exists. */
   async function setKey (clientId: string, key: ClientKey): Promise<boolean> {
-    if (!await clients.update(clientId, { publicKey: key.pem, secretHash: null })) return false
+    if (!await clients.update(clientId, { publicKey: key.pem, secretHash: null, public: false })) return false
     await endTokens(clientId)
     return true
   }

@@ -37,8 +37,8 @@ export function assertionIssuer (assertion: string): string | undefined {
 
 /**
  * RFC 7523 §3 for one client: signed by its key with the key's one algorithm (so neither `none` nor an
- * HMAC keyed with the public key passes), `iss` and `sub` its id, `aud` one of `audiences`, an `exp` in
- * the next five minutes and a `jti`. Every check but the last two is fast-jwt's own.
+ * HMAC keyed with the public key passes), `iss` and `sub` its id, `aud` one of `audiences` as a single
+ * string, an `exp` in the next five minutes and a `jti`. Every check but the last three is fast-jwt's own.
  */
 export function createAssertionCheck (clientId: string, key: ClientKey, audiences: readonly string[]): AssertionCheck {
   const verify = createVerifier({
@@ -52,13 +52,16 @@ export function createAssertionCheck (clientId: string, key: ClientKey, audience
     cache: false
   })
   return function check (assertion) {
-    let claims: { jti?: unknown, exp?: unknown }
+    let claims: { aud?: unknown, jti?: unknown, exp?: unknown }
     try {
       claims = verify(assertion) as typeof claims
     } catch (error) {
       return { refused: (error as { code?: string }).code ?? 'malformed' }
     }
-    const { jti, exp } = claims
+    const { aud, jti, exp } = claims
+    // fast-jwt accepts an array holding one allowed value beside any others: the audience injection of the
+    // OpenID Foundation's 2025 private_key_jwt advisory. The draft update of RFC 7523 asks for one string.
+    if (typeof aud !== 'string') return { refused: 'aud must be a single string' }
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) return { refused: 'jti' }
     // fast-jwt has checked that `exp` is a number in the future.
     if ((exp as number) > Date.now() / 1000 + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) return { refused: 'exp too far ahead' }

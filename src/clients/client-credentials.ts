@@ -7,6 +7,7 @@ import type { JtiRegistry } from './assertion-replay.js'
 import { assertionIssuer } from './client-assertion.js'
 import type { ClientDirectory, ClientRecord } from './client-directory.js'
 import { hashClientSecret, secretMatches } from './client-secrets.js'
+import { createFailureBudget } from './failure-budget.js'
 import type { ClientsRepository } from './clients-repository.js'
 import { audienceFor } from './resource.js'
 
@@ -54,13 +55,21 @@ export interface ClientCredentialsDeps {
  */
 export function createClientCredentials (deps: ClientCredentialsDeps) {
   const { directory, clients, passwords, jtis, tokens, revocations, defaultAudience } = deps
+  const legacyFailures = createFailureBudget()
 
   /**
    * A hash from before is checked with argon2 once, and replaced by the SHA-256 of the secret it proved:
-   * the client's later grants cost what everyone else's do.
+   * the client's later grants cost what everyone else's do. Failed checks are budgeted per client, so
+   * wrong secrets cannot queue argon2 work ahead of users' logins.
    */
-  async function checkLegacySecret (record: ClientRecord, hash: string, secret: string): Promise<boolean> {
+  async function checkLegacySecret (record: ClientRecord, hash: string, secret: string): Promise<boolean | TollgateError> {
+    const wait = legacyFailures.spend(record.id)
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000)
+      return new TollgateError('ERR_TOO_MANY_ATTEMPTS', `Too many failed authentications for this client: try again in ${seconds} seconds`, { reason: 'legacy secret throttled', subject: record.id })
+    }
     if (!(await passwords.verify(hash, secret)).ok) return false
+    legacyFailures.succeeded(record.id)
     await clients.rehashSecret(record.id, hash, hashClientSecret(secret))
     return true
   }
@@ -72,6 +81,7 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
       ? await checkLegacySecret(record as ClientRecord, stored.hash, secret)
       // An unknown client, or one with a key, is compared with a digest nobody has: the same cost.
       : secretMatches(stored?.digest, secret)
+    if (matched instanceof TollgateError) return fail(matched)
     if (!matched || record === undefined) return refused('secret', id)
     return record.disabled ? refused('disabled', id) : ok(record)
   }

@@ -3,9 +3,10 @@ import { checkTokenTtl } from '../tokens/token-lifetime.js'
 import type { Db } from '../db/database.js'
 import type { ClientsTable } from '../db/tables.js'
 import { TollgateError } from '@tollgate/auth/errors'
+import { checkRedirectUris } from './redirect-uris.js'
 
 /** What a client may do beyond getting tokens for itself. */
-export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const
+export const CLIENT_PERMISSIONS = ['introspect', 'revocations', 'token-exchange'] as const
 export type ClientPermission = typeof CLIENT_PERMISSIONS[number]
 
 export interface Client {
@@ -18,6 +19,10 @@ export interface Client {
   tokenTtl: number | undefined
   /** SPKI PEM of its assertion key: such a client authenticates with `private_key_jwt` and has no secret. */
   publicKey: string | undefined
+  /** A browser or native app (RFC 6749 §2.1): no secret, only authorization codes and refresh tokens. */
+  public: boolean
+  /** Where its authorization codes may be sent: exact strings (RFC 9700 §4.1). */
+  redirectUris: string[]
   disabled: boolean
   createdAt: number
   /** Changes with every write: what other instances compare to notice one. */
@@ -36,6 +41,8 @@ export interface NewClient {
   permissions?: ClientPermission[]
   audiences?: string[]
   tokenTtl?: number
+  public?: boolean
+  redirectUris?: string[]
 }
 
 /** What can change; `null` clears a secret, a key or a lifetime. */
@@ -47,6 +54,8 @@ export interface ClientChanges {
   permissions?: ClientPermission[]
   audiences?: string[]
   tokenTtl?: number | null
+  public?: boolean
+  redirectUris?: string[]
 }
 
 /**
@@ -90,6 +99,8 @@ function toClient (row: Selectable<ClientsTable>): ClientWithHash {
     audiences: words(row.audiences),
     tokenTtl: row.token_ttl ?? undefined,
     publicKey: row.public_key ?? undefined,
+    public: row.public !== 0,
+    redirectUris: words(row.redirect_uris),
     disabled: row.disabled !== 0,
     createdAt: Number(row.created_at),
     version: Number(row.updated_at),
@@ -103,6 +114,7 @@ function checkChanges (changes: ClientChanges): void {
   if (changes.scopes !== undefined) checkScopes(changes.scopes)
   if (changes.audiences !== undefined) checkAudiences(changes.audiences)
   if (typeof changes.tokenTtl === 'number') checkTokenTtl(changes.tokenTtl)
+  if (changes.redirectUris !== undefined) checkRedirectUris(changes.redirectUris)
 }
 
 export function createClientsRepository (db: Db) {
@@ -138,6 +150,8 @@ export function createClientsRepository (db: Db) {
       permissions: unique(input.permissions ?? []),
       audiences: unique(input.audiences ?? []),
       token_ttl: input.tokenTtl ?? null,
+      public: input.public === true ? 1 : 0,
+      redirect_uris: unique(input.redirectUris ?? []),
       created_at: now,
       updated_at: now
     }).execute()
@@ -163,6 +177,8 @@ export function createClientsRepository (db: Db) {
       ...(changes.permissions === undefined ? {} : { permissions: unique(changes.permissions) }),
       ...(changes.audiences === undefined ? {} : { audiences: unique(changes.audiences) }),
       ...(changes.tokenTtl === undefined ? {} : { token_ttl: changes.tokenTtl }),
+      ...(changes.public === undefined ? {} : { public: changes.public ? 1 : 0 }),
+      ...(changes.redirectUris === undefined ? {} : { redirect_uris: unique(changes.redirectUris) }),
       updated_at: sql<number>`case when updated_at >= ${now} then updated_at + 1 else ${now} end`
     }).where('id', '=', id)
     if (onlyIfSecretHash !== undefined) query = query.where('secret_hash', '=', onlyIfSecretHash)

@@ -4,7 +4,7 @@ import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { TokenService } from '../tokens/token-service.js'
 import type { Db } from '../db/database.js'
-import { createDatabaseJtiRegistry, createRedisJtiRegistry, withFallback, type JtiRegistry } from './assertion-replay.js'
+import { createDatabaseJtiRegistry, createRedisJtiRegistry, inFrontOf, type JtiRegistry } from './assertion-replay.js'
 import { createClientAdministration } from './client-administration.js'
 import { createClientChangeBus } from './client-change-bus.js'
 import { createClientCredentials } from './client-credentials.js'
@@ -13,7 +13,7 @@ import { createClientsRepository, type ClientsRepository } from './clients-repos
 
 export interface ClientsServiceOptions {
   db: Db
-  /** With Redis, client changes are announced to every instance at once and assertion jtis are kept there. */
+  /** With Redis, client changes are announced to every instance at once and replayed assertion jtis refused there first. */
   redis?: { client: Redis, prefix: string } | undefined
   passwords: PasswordHasher
   tokens: TokenService
@@ -64,8 +64,8 @@ export function createClientsService (options: ClientsServiceOptions) {
   const changeBus = redis === undefined ? undefined : createClientChangeBus(redis.client, directory, { prefix: redis.prefix, onError })
   const jtis: JtiRegistry = redis === undefined
     ? databaseJtis
-    : withFallback(createRedisJtiRegistry(redis.client, redis.prefix), databaseJtis,
-      (error) => onError(error, 'could not reach Redis for an assertion\'s jti; recorded in the database'))
+    : inFrontOf(createRedisJtiRegistry(redis.client, redis.prefix), databaseJtis,
+      (error) => onError(error, 'could not reach Redis for an assertion\'s jti; the database alone decides'))
 
   /** This instance applies a change at once; the others hear of it through Redis, or poll it. */
   async function changed (clientId: string): Promise<void> {

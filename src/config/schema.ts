@@ -12,6 +12,7 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   // 9464 is the port registered for Prometheus exporters of Node.js applications; 0 turns metrics off.
+  TRUST_PROXY: Type.Optional(Type.String({ description: 'which proxies to believe about the client address: true, false, a hop count, or addresses and CIDR ranges' })),
   METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
   METRICS_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   LOG_LEVEL: Type.Union(
@@ -35,6 +36,9 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_PREFIX: Type.String({ default: 'tollgate:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
   INTROSPECTION_RATE_LIMIT: Type.Integer({ default: 5000, minimum: 1, description: 'introspections a second per client' }),
+  // RFC 9700 §2.4: the password grant hands a user's password to the client. On by default for the
+  // clients that use it; `false` leaves the authorization code flow (with PKCE) as the way people sign in.
+  PASSWORD_GRANT: Type.Boolean({ default: true, description: 'the password grant and POST /auth/login' }),
   LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))

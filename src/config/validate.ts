@@ -1,6 +1,7 @@
 import { ConfigError } from '@tollgate/auth/errors'
 import { MIN_SECRET_BYTES } from '@tollgate/auth/tokens/claims'
 import type { Config } from './schema.js'
+import { parseTrustProxy } from './trust-proxy.js'
 
 /** An absolute http(s) URL with no query, fragment or credentials. */
 function isHttpUrl (value: string): boolean {
@@ -23,6 +24,7 @@ export function checkConfig (config: Config): void {
   if (config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
     throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics are never served on the API port (0 turns them off)')
   }
+  parseTrustProxy(config.TRUST_PROXY)
   if (!isHttpUrl(config.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL', 'must be an absolute http(s) URL without query or fragment, such as https://auth.example.com')
   // RFC 8414 §2: the issuer is an https URL with no query or fragment (plain http is allowed for local use).
   // Outside production a name is still accepted, so existing set-ups keep their tokens verifying.

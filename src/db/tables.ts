@@ -6,6 +6,8 @@ export interface UsersTable {
   username: string
   /** Lower-cased username: the unique key, so `Alice` and `alice` are one account. */
   username_key: string
+  /** Its confusable skeleton (Unicode TS #39), unique, so look-alike names are one; null for a look-alike from before. */
+  username_skeleton: string | null
   password_hash: string
   /** Space-separated role names. */
   roles: string
@@ -77,6 +79,27 @@ export interface ClientsTable {
   token_ttl: number | null
   /** Epoch milliseconds of the last change, moved on by every write: the version other instances compare. */
   updated_at: number
+  /** 1 for a public client (a browser or native app): no secret, only authorization codes and refresh tokens. */
+  public: Generated<number>
+  /** Space-separated redirect URIs, compared as exact strings (RFC 9700 §4.1). */
+  redirect_uris: Generated<string>
+}
+
+/** Authorization codes (RFC 6749 §4.1.2), by the SHA-256 of the code handed out, with what each is bound to. */
+export interface AuthorizationCodesTable {
+  code_hash: string
+  client_id: string
+  user_id: string
+  redirect_uri: string
+  /** The S256 code challenge (RFC 7636 §4.2). */
+  code_challenge: string
+  scope: string
+  resource: string
+  /** Epoch milliseconds. */
+  expires_at: number
+  used_at: number | null
+  /** The session the code started, ended if the code comes back. */
+  family_id: string | null
 }
 
 /** The `jti` of each client assertion accepted, kept until the assertion expires (epoch seconds). */
@@ -102,6 +125,7 @@ export interface Database {
   clients: ClientsTable
   client_assertion_jtis: ClientAssertionJtisTable
   signing_keys: SigningKeysTable
+  authorization_codes: AuthorizationCodesTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -1,6 +1,7 @@
 import { SCOPES } from '../tokens/scopes.js'
 import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
+import { TOKEN_EXCHANGE_GRANT } from '../oauth/grants/token-exchange.js'
 
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
@@ -16,6 +17,7 @@ export function authorizationServerMetadata (config: Config) {
   const url = (path: string): string => `${config.PUBLIC_URL}${path}`
   return {
     issuer: config.JWT_ISSUER,
+    authorization_endpoint: url('/auth/authorize'),
     token_endpoint: tokenEndpointUrl(config),
     jwks_uri: url('/.well-known/jwks.json'),
     introspection_endpoint: url('/auth/introspect'),
@@ -23,10 +25,14 @@ export function authorizationServerMetadata (config: Config) {
     // Not an RFC member: Server-Sent Events of every revocation, for relying services (tollgate/auth).
     revocation_feed_endpoint: url('/auth/revocations'),
     scopes_supported: Object.keys(SCOPES),
-    // No authorization endpoint: no browser redirect flows, so no response type (the member is required).
-    response_types_supported: [],
-    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
-    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    response_types_supported: ['code'],
+    // RFC 7636: `plain` is refused (RFC 9700 §2.1.1).
+    code_challenge_methods_supported: ['S256'],
+    // RFC 9207: the authorization response names its issuer, against mix-up attacks.
+    authorization_response_iss_parameter_supported: true,
+    grant_types_supported: [...(config.PASSWORD_GRANT ? ['password'] : []), 'authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
+    // `none`: a public client exchanges its code with its client_id alone (RFC 8414 §2).
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     // Required beside private_key_jwt (RFC 8414 §2); `none` and HMAC are never accepted.
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

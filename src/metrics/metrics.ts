@@ -6,9 +6,12 @@ import { RequestDurations } from './request-durations.js'
 import { registerRuntimeMetrics } from './runtime.js'
 import { metricsIn } from './registry.js'
 
-/** How a token was obtained: `login` is POST /auth/login, the others are /auth/token's grant types. */
-export type Grant = 'login' | 'password' | 'refresh_token' | 'client_credentials'
-const GRANTS: readonly Grant[] = ['login', 'password', 'refresh_token', 'client_credentials']
+/**
+ * How a token was obtained: `login` is POST /auth/login, `sign_in` the sign-in page of /auth/authorize
+ * (whose logins fail or succeed there), the others are /auth/token's grant types.
+ */
+export type Grant = 'login' | 'sign_in' | 'password' | 'refresh_token' | 'client_credentials' | 'authorization_code' | 'token_exchange'
+const GRANTS: readonly Grant[] = ['login', 'sign_in', 'password', 'refresh_token', 'client_credentials', 'authorization_code', 'token_exchange']
 
 /** Which login budget a throttled attempt exhausted. */
 export type ThrottleKey = 'address' | 'username'

@@ -27,6 +27,10 @@ export async function checkNewPassword (password: string, { username, label = 't
   const refuse = (reason: string): never => { throw new TollgateError('ERR_PASSWORD_REJECTED', `${label} ${reason}`) }
   if (length < MIN_PASSWORD_LENGTH) refuse(`must be at least ${MIN_PASSWORD_LENGTH} characters long`)
   if (length > MAX_PASSWORD_LENGTH) refuse(`must be at most ${MAX_PASSWORD_LENGTH} characters long`)
-  if (username !== undefined && usernameKey(password) === usernameKey(username)) refuse('must not be the username')
-  if (await isBreached(password)) refuse('is one of the most common passwords found in data breaches: choose another, a few unrelated words make a good one')
+  // Compared as a cracker would try it: without the padding, and with full-width or other compatibility
+  // forms folded (NFKC), so `password123 ` and `ｐａｓｓｗｏｒｄ１２３` are the listed `password123`. The
+  // password itself is kept as typed.
+  const folded = password.normalize('NFKC').trim()
+  if (username !== undefined && usernameKey(folded) === usernameKey(username.trim())) refuse('must not be the username')
+  if (await isBreached(folded)) refuse('is one of the most common passwords found in data breaches: choose another, a few unrelated words make a good one')
 }

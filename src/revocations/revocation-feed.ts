@@ -12,8 +12,7 @@ export interface FeedEvent {
  * that reconnects with the id of the last event it saw gets what came after it while that is still in
  * the recent history; otherwise it starts again from a snapshot of everything live.
  */
-export function createRevocationFeed (list: RevocationList, historySize = 10_000) {
-  const instance = randomBytes(6).toString('base64url')
+export function createRevocationFeed (list: RevocationList, historySize = 10_000, instance = randomBytes(6).toString('base64url')) {
   let sequence = 0
   const history: FeedEvent[] = []
   const listeners = new Set<(event: FeedEvent) => void>()
@@ -28,12 +27,21 @@ export function createRevocationFeed (list: RevocationList, historySize = 10_000
   /** The events after `lastEventId`, or undefined when they cannot be told (a snapshot is needed). */
   function since (lastEventId: string | null | undefined): FeedEvent[] | undefined {
     if (lastEventId === null || lastEventId === undefined) return undefined
-    const [from, number] = lastEventId.split('-')
-    const seen = Number(number)
-    if (from !== instance || !Number.isSafeInteger(seen) || seen > sequence) return undefined
-    const oldest = history[0] === undefined ? sequence + 1 : Number(history[0].id.split('-')[1])
+    const seen = sequenceOf(lastEventId)
+    if (seen === undefined || seen > sequence) return undefined
+    const oldest = history[0] === undefined ? sequence + 1 : sequenceOf(history[0].id) ?? 0
     if (seen + 1 < oldest) return undefined
-    return history.filter((event) => Number(event.id.split('-')[1]) > seen)
+    return history.filter((event) => (sequenceOf(event.id) ?? 0) > seen)
+  }
+
+  /**
+   * The sequence number of one of this instance's ids. The instance id is base64url, which has `-` in
+   * its alphabet: the whole prefix is compared, not whatever comes before the first `-`.
+   */
+  function sequenceOf (id: string): number | undefined {
+    const digits = id.slice(instance.length + 1)
+    if (!id.startsWith(`${instance}-`) || !/^\d{1,15}$/.test(digits)) return undefined
+    return Number(digits)
   }
 
   return {

@@ -33,9 +33,12 @@ export interface LiveRefreshToken {
   expiresAt: number
 }
 
-/** A refresh token is 256 random bits; only its SHA-256 is stored, so a copy of the table grants nothing. */
-const newToken = (): string => randomBytes(32).toString('base64url')
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
+/**
+ * A refresh token (and an authorization code) is 256 random bits; only its SHA-256 is stored, so a copy of
+ * the table grants nothing.
+ */
+export const newToken = (): string => randomBytes(32).toString('base64url')
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
 
 /** Cut to the columns' sizes, in code points as PostgreSQL's varchar counts them. */
 const clip = (value: string | undefined, size: number): string | null => value === undefined ? null : [...value].slice(0, size).join('')

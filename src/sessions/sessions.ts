@@ -49,9 +49,13 @@ export function createSessionService (deps: SessionServiceDeps) {
 
   const accessToken = (subject: TokenSubject): TokenResponse => issueAccessToken(tokens, revocations, subject)
 
-  /** A login: a new refresh family, and an access token tied to it by `sid`. */
-  async function startSession (user: Pick<User, 'id' | 'roles'>, client?: SessionClient): Promise<TokenResponse> {
+  /**
+   * A login: a new refresh family, and an access token tied to it by `sid`. `started` learns the session's
+   * id before any token is handed out (an authorization code records it, to end it if the code comes back).
+   */
+  async function startSession (user: Pick<User, 'id' | 'roles'>, client?: SessionClient, started?: (sessionId: string) => Promise<void>): Promise<TokenResponse> {
     const { familyId, token } = await refreshTokens.startFamily(user.id, client)
+    await started?.(familyId)
     return { ...accessToken({ id: user.id, roles: user.roles, sessionId: familyId }), refresh_token: token }
   }
 

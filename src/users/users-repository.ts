@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js'
 import { codePoints } from '../code-points.js'
 import { TollgateError } from '@tollgate/auth/errors'
 import type { UserRow } from '../db/tables.js'
+import { usernameSkeleton } from '../db/username-skeleton.js'
 
 export interface User {
   id: string
@@ -74,19 +75,24 @@ export function createUsersRepository (db: Db) {
     if (!fitsUsernameColumns(user.username)) {
       throw usernameTooLong()
     }
-    if (await findByUsername(user.username) !== undefined) throw usernameTaken(user.username)
+    const skeleton = usernameSkeleton(user.username)
+    // A name that looks like a taken one (Unicode TS #39) is taken too: `аdmin` in Cyrillic beside `admin`.
+    const taken = async (): Promise<boolean> => await findByUsername(user.username) !== undefined ||
+      await db.selectFrom('users').select('id').where('username_skeleton', '=', skeleton).executeTakeFirst() !== undefined
+    if (await taken()) throw usernameTaken(user.username)
     try {
       await db.insertInto('users').values({
         id: user.id,
         username: user.username,
         username_key: usernameKey(user.username),
+        username_skeleton: skeleton,
         password_hash: user.passwordHash,
         roles: user.roles.join(' '),
         created_at: user.createdAt
       }).execute()
     } catch (error) {
-      // Two concurrent creates of one name: the unique index decides, and the loser gets the same answer.
-      if (await findByUsername(user.username) !== undefined) throw usernameTaken(user.username)
+      // Two concurrent creates of one name: the unique indexes decide, and the loser gets the same answer.
+      if (await taken()) throw usernameTaken(user.username)
       throw error
     }
     return withoutHash(user)

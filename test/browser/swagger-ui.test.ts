@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { build, createUser, type TestUser } from '../helper.js'
+import { freePort } from '../../bench/lib/free-port.js'
 import { launchChromium, watchPageErrors } from './chromium.js'
 
 const WAIT = { timeout: 15_000 }
@@ -20,12 +21,16 @@ interface Docs {
   errors: string[]
 }
 
-/** A real Tollgate on an ephemeral loopback port with one user, and a fresh browser profile. */
+/**
+ * A real Tollgate on a free loopback port with one user, and a fresh browser profile. PUBLIC_URL is where
+ * it listens on 127.0.0.1: the docs' redirect URI for the authorization code flow is registered there.
+ */
 async function openDocs (t: Test, host = '127.0.0.1'): Promise<Docs> {
-  const app = await build(t)
+  const port = await freePort()
+  const app = await build(t, { PUBLIC_URL: `http://127.0.0.1:${port}` })
   const user = await createUser(app, 'alice', ['reader'])
-  const address = new URL(await app.listen({ host: '127.0.0.1', port: 0 }))
-  const base = `http://${host}:${address.port}`
+  await app.listen({ host: '127.0.0.1', port })
+  const base = `http://${host}:${port}`
 
   const context = await browser.newContext()
   const page = await context.newPage()
@@ -165,4 +170,76 @@ t.test('a person changes their password through the page, then signs in with the
   t.match(me.body, `"username": "${user.username}"`)
   // The refused sign-in is a console error of Swagger UI's own; nothing else may be.
   t.same(errors.filter((error) => !/status of 400/.test(error)), [], 'the page logs no other errors')
+})
+
+/**
+ * Opens Tollgate's sign-in page from the Authorize dialog's authorization code flow (Swagger UI opens it in a
+ * window of its own), and returns that window and the dialog's section.
+ */
+async function openSignInPage (t: Test, page: Page) {
+  const section = await authorizeSection(page, 'OAuth2, authorizationCode')
+  t.equal(await section.locator('input#client_id_authorizationCode').inputValue(), 'tollgate-docs', 'the docs\' own public client, filled in')
+  const [popup] = await Promise.all([page.waitForEvent('popup', WAIT), section.locator('button.authorize').click()])
+  const popupErrors = watchPageErrors(popup)
+  await popup.waitForLoadState('load', WAIT)
+  const url = new URL(popup.url())
+  t.equal(url.pathname, '/auth/authorize', 'the sign-in page is Tollgate\'s own')
+  t.equal(url.searchParams.get('code_challenge_method'), 'S256', 'with PKCE')
+  t.equal(await popup.title(), 'Sign in · Tollgate')
+  return { popup, section, popupErrors }
+}
+
+/** After the sign-in window posts: the code comes back to the docs page, which exchanges it. */
+async function finishAuthorization (t: Test, page: Page, section: Awaited<ReturnType<typeof openSignInPage>>['section'], submit: () => Promise<void>) {
+  const [tokenResponse] = await Promise.all([
+    page.waitForResponse((response) => new URL(response.url()).pathname === '/auth/token', WAIT),
+    submit()
+  ])
+  t.equal(tokenResponse.status(), 200, 'the code is exchanged for tokens')
+  t.match(tokenResponse.request().postData(), /grant_type=authorization_code&.*code_verifier=/, 'with the PKCE verifier')
+  await section.locator('button', { hasText: 'Logout' }).waitFor(WAIT)
+  await section.locator('button.btn-done').click()
+  await page.locator('.dialog-ux').waitFor({ ...WAIT, state: 'detached' })
+}
+
+t.test('a person signs in through Authorize with the authorization code flow on Tollgate\'s page, and calls GET /users/me', async (t) => {
+  const { page, user, errors } = await openDocs(t)
+  const { popup, section, popupErrors } = await openSignInPage(t, page)
+  await popup.getByLabel('Username').fill(user.username)
+  await popup.getByLabel('Password').fill(user.password)
+  await finishAuthorization(t, page, section, () => popup.getByRole('button', { name: 'Sign in' }).click())
+
+  const shown = await executeUsersMe(t, page)
+  t.equal(shown.status, '200', 'the page shows status 200')
+  t.match(shown.body, `"username": "${user.username}"`, 'the page shows the signed-in user')
+  t.same(errors, [], 'the docs page logs no errors')
+  t.same(popupErrors, [], 'the sign-in page logs no errors (no CSP violations)')
+})
+
+t.test('the sign-in page works with the keyboard alone, and says when a password is wrong', async (t) => {
+  const { page, user, errors } = await openDocs(t)
+  const { popup, section, popupErrors } = await openSignInPage(t, page)
+  const focused = async (): Promise<string> => popup.evaluate('document.activeElement?.id ?? ""')
+  t.equal(await focused(), 'username', 'the username field has the focus')
+
+  await popup.keyboard.type(user.username)
+  await popup.keyboard.press('Tab')
+  t.equal(await focused(), 'password', 'Tab goes to the password')
+  await popup.keyboard.type('not the password')
+  await popup.keyboard.press('Enter')
+  await popup.getByRole('alert').waitFor(WAIT)
+  t.equal((await popup.getByRole('alert').textContent())?.trim(), 'Wrong username or password.')
+  t.equal(await popup.getByLabel('Username').inputValue(), user.username, 'the username stays')
+  t.equal(await focused(), 'password', 'and the focus is back on the password')
+
+  await finishAuthorization(t, page, section, async () => {
+    await popup.keyboard.type(user.password)
+    await popup.keyboard.press('Tab')
+    t.equal(await focused(), '', 'Tab reaches the button')
+    await popup.keyboard.press('Enter')
+  })
+  t.equal((await executeUsersMe(t, page)).status, '200')
+  t.same(errors, [], 'the docs page logs no errors')
+  // The wrong password's page is a 400: Chromium logs that status, nothing else may be logged.
+  t.same(popupErrors.filter((error) => !/status of 400/.test(error)), [], 'the sign-in page logs no other errors')
 })

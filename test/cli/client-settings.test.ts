@@ -36,7 +36,9 @@ t.test('client add --public-key makes a private_key_jwt client with no secret; s
 
   t.same(listRows((await cli(['client', 'list'], env)).stdout), [
     ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'],
-    ['billing', 'key RS256', 'users:read', 'https://billing.internal', '300', '-', 'no']
+    ['billing', 'key RS256', 'users:read', 'https://billing.internal', '300', '-', 'no'],
+    // The server created its docs' own public client at start.
+    ['tollgate-docs', 'public', '-', '-', 'default', '-', 'no']
   ])
 })
 
@@ -68,7 +70,7 @@ t.test('bad keys, lifetimes and audiences are one line and exit code 1; nothing 
     [['client', 'add', 'svc', '--ttl', '30'], /60 to 3600/],
     [['client', 'add', 'svc', '--ttl', 'soon'], /--ttl takes whole seconds or "default"/],
     [['client', 'add', 'svc', '--audiences', 'a b'], /audience "a b" must be/],
-    [['client', 'update', 'svc'], /needs --scopes, --audiences, --ttl or --permissions/],
+    [['client', 'update', 'svc'], /needs --scopes, --audiences, --ttl, --permissions, --redirect-uris or --public/],
     [['client', 'update', 'nobody', '--ttl', '60'], /no client "nobody"/],
     [['client', 'set-key', 'nobody', write('ok.pem', rsa.publicPem)], /no client "nobody"/]
   ]

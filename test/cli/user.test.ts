@@ -84,7 +84,8 @@ t.test('user add refuses usernames and roles the API could not use', async (t) =
     [['user', 'add', 'a'.repeat(65)], /limited to 64 characters/],
     [['user', 'add', '\uFDFA'.repeat(4)], /limited to 64 characters/],
     [['user', 'add', ' alice'], /start or end with a space/],
-    [['user', 'add', 'al\nice'], /control characters/],
+    [['user', 'add', 'al\nice'], /control or format characters/],
+    [['user', 'add', 'al\u202eice'], /control or format characters/],
     [['user', 'add', 'alice', '--roles', 'admin,no spaces'], /"no spaces" is not a role name/],
     [['user', 'add', 'alice', '--roles', Array.from({ length: 33 }, (_, i) => `r${i}`).join(',')], /at most 32 roles/]
   ]
@@ -114,6 +115,8 @@ t.test('user list shows id, username, roles and disabled for every user', async 
 
 t.test('user roles replaces the roles and ends the tokens the user held', async (t) => {
   const env = fileEnv(t.testdir())
+  // Another admin, so alice's admin role may go again.
+  await cli(['user', 'add', 'root', '--roles', 'admin'], env, `${PASSWORD}\n`)
   await cli(['user', 'add', 'alice', '--roles', 'reader'], env, `${PASSWORD}\n`)
   const before = await serverOn(t, env)
   const oldToken = await login(before, { username: 'alice', password: PASSWORD })
@@ -196,4 +199,17 @@ t.test('on a terminal two different passwords, or Ctrl-C, create nobody', async 
   t.same(interrupted.rawModes, [true, false])
 
   t.notMatch((await cli(['user', 'list'], env)).stdout, 'alice')
+})
+
+t.test('the CLI will not delete, demote or disable the only enabled admin either', async (t) => {
+  const env = fileEnv(t.testdir())
+  t.equal((await cli(['user', 'add', 'root', '--roles', 'admin'], env, `${PASSWORD}\n`)).code, 0)
+  for (const argv of [['user', 'delete', 'root'], ['user', 'roles', 'root', 'reader'], ['user', 'disable', 'root']]) {
+    const { code, stderr } = await cli(argv, env)
+    t.equal(code, 1, argv.join(' '))
+    t.ok(isOneErrorLine(stderr), stderr)
+    t.match(stderr, /root is the only enabled admin: make another user an admin first/, argv.join(' '))
+  }
+  t.equal((await cli(['user', 'add', 'alice', '--roles', 'admin'], env, `${PASSWORD}\n`)).code, 0)
+  t.equal((await cli(['user', 'delete', 'root'], env)).code, 0, 'with another admin, it may go')
 })

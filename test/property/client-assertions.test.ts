@@ -19,10 +19,10 @@ const isString = (value: unknown): value is string => typeof value === 'string'
 function meetsRfc7523 (header: Record<string, unknown>, claims: Record<string, unknown>, seen: Set<string>): boolean {
   const now = Date.now() / 1000
   const { iss, sub, aud, exp, jti } = claims
-  const audiences = Array.isArray(aud) ? aud : [aud]
+  // One string, never an array: an array could carry a foreign audience beside Tollgate's (audience injection).
   return header.alg === 'ES256' &&
     iss === 'billing' && sub === 'billing' &&
-    audiences.every(isString) && audiences.some((value) => ACCEPTED_AUDIENCES.includes(value)) &&
+    isString(aud) && ACCEPTED_AUDIENCES.includes(aud) &&
     typeof exp === 'number' && exp > now - 10 && exp <= now + 300 + 10 &&
     isString(jti) && jti !== '' && jti.length <= 255 && !seen.has(jti)
 }
@@ -37,6 +37,7 @@ t.test('a tampered assertion is accepted only if it still meets RFC 7523, and is
   const claimName = fc.constantFrom('iss', 'sub', 'aud', 'exp', 'jti', 'nbf', 'iat', '__proto__')
   const headerName = fc.constantFrom('alg', 'typ', 'crit', 'kid', 'b64', 'jku')
   const value = fc.oneof(fc.jsonValue(), fc.constantFrom('billing', 'audit', ...ACCEPTED_AUDIENCES, 'none', 'HS256', 'RS256'),
+    fc.constantFrom([TEST_ISSUER], [TEST_ISSUER, 'http://evil.example'], ACCEPTED_AUDIENCES),
     fc.integer({ min: -600, max: 900 }).map((offset) => Math.floor(Date.now() / 1000) + offset))
   const cases = fc.tuple(fc.option(claimName, { nil: undefined }), fc.option(headerName, { nil: undefined }), value,
     fc.constantFrom('right key', 'stranger', 'hmac with the public PEM'))

@@ -44,7 +44,12 @@ for (const store of stores) {
         [{ username: 'dave', password: 'x'.repeat(129) }, 'ERR_PASSWORD_REJECTED', /at most 128 characters/],
         [{ username: 'davedave', password: 'DaveDave' }, 'ERR_PASSWORD_REJECTED', /must not be the username/],
         [{ username: ' dave', password: PASSWORD }, 'ERR_VALIDATION', /start or end with a space/],
-        [{ username: 'da\u0000ve', password: PASSWORD }, 'ERR_VALIDATION', /control characters/],
+        [{ username: 'da\u0000ve', password: PASSWORD }, 'ERR_VALIDATION', /control or format characters/],
+        // NEL (C1), a right-to-left override, a zero-width space, the line and paragraph separators, a soft hyphen.
+        ...['\u0085', '\u202e', '\u200b', '\u2028', '\u2029', '\u00ad', '\ufeff'].map((invisible): [object, string, RegExp] =>
+          [{ username: `da${invisible}ve`, password: PASSWORD }, 'ERR_VALIDATION', /control or format characters/]),
+        [{ username: 'dave', password: 'password123 ' }, 'ERR_PASSWORD_REJECTED', /most common passwords/],
+        [{ username: 'dave', password: ' \uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44\uff11\uff12\uff13' }, 'ERR_PASSWORD_REJECTED', /most common passwords/],
         [{ username: '\uFDFA'.repeat(4), password: PASSWORD }, 'ERR_VALIDATION', /limited to 64 characters/],
         [{ username: '', password: PASSWORD }, 'ERR_VALIDATION'],
         [{ username: 'dave', password: PASSWORD, roles: ['no spaces'] }, 'ERR_VALIDATION'],
@@ -53,7 +58,9 @@ for (const store of stores) {
       ]
       for (const [body, code, message] of refused) {
         const response = await send('POST', '/admin/users', body)
-        t.equal(response.statusCode, 400, JSON.stringify(body).slice(0, 60))
+        // Escaped, so a line separator in a name cannot break the test's own output.
+        const name = JSON.stringify(body).slice(0, 60).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        t.equal(response.statusCode, 400, name)
         t.match(response.json(), { statusCode: 400, code, ...(message === undefined ? {} : { message }) })
       }
       t.equal(await app.users.findByUsername('dave'), undefined, 'no dave was made')

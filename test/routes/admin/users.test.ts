@@ -123,3 +123,27 @@ t.test('PATCH with nothing to change, unknown fields, bad role names or a bad id
   t.equal(empty.statusCode, 400, 'no body at all')
   t.match(await app.users.findById(alice.id), { roles: ['reader'], disabled: false }, 'nothing was changed')
 })
+
+t.test('the only enabled admin cannot delete, demote or disable themselves: 409 ERR_LAST_ADMIN, and nothing changes', async (t) => {
+  const { app, admin, alice, adminToken, patch } = await setup(t)
+  const remove = (id: string, token = adminToken) => app.inject({ method: 'DELETE', url: `/admin/users/${id}`, headers: bearer(token) })
+  const refusals = [
+    await remove(admin.id),
+    await patch(admin.id, { roles: ['reader'] }),
+    await patch(admin.id, { roles: [] }),
+    await patch(admin.id, { disabled: true })
+  ]
+  for (const response of refusals) {
+    t.equal(response.statusCode, 409, response.body)
+    t.match(response.json(), { statusCode: 409, code: 'ERR_LAST_ADMIN', message: /only enabled admin/ })
+  }
+  t.match((await app.inject({ url: '/users/me', headers: bearer(adminToken) })).json(), { roles: ['admin'] }, 'still an admin, still signed in')
+
+  // With a second admin, either may go.
+  t.same((await patch(alice.id, { roles: ['admin'] })).json().roles, ['admin'])
+  t.equal((await patch(admin.id, { disabled: true })).statusCode, 200, 'another enabled admin remains')
+  const aliceToken = await login(app, alice)
+  t.equal((await remove(alice.id, aliceToken)).statusCode, 409, 'and now alice is the only enabled admin')
+  t.equal((await app.inject({ method: 'PATCH', url: `/admin/users/${admin.id}`, headers: bearer(aliceToken), payload: { disabled: false } })).statusCode, 200)
+  t.equal((await remove(alice.id, aliceToken)).statusCode, 204, 'root is enabled again, so alice may delete herself')
+})

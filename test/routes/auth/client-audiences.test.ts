@@ -14,7 +14,7 @@ async function setup (t: Test, env: Environment = {}) {
   const { secret = '' } = await app.clients.administration.add('reporter', { scopes: ['reports:read'], audiences: [BILLING, 'reports-api'], tokenTtl: 300 })
   const grant = (fields: Record<string, string | string[]> = {}) =>
     tokenRequest(app, { grant_type: 'client_credentials', client_id: 'reporter', client_secret: secret, ...fields })
-  return { app, grant }
+  return { app, grant, secret }
 }
 
 t.test('without resource the token is for Tollgate, with the client\'s own lifetime', async (t) => {
@@ -85,7 +85,28 @@ t.test('lifetimes outside 60-3600 s and malformed audiences are refused', async 
     await t.rejects(app.clients.administration.add('svc', { audiences: [audience] }), { code: 'ERR_INVALID_ARGUMENT', message: /audience/ }, JSON.stringify(audience))
   }
   await t.rejects(app.clients.administration.add('svc', { audiences: Array.from({ length: 17 }, (_, i) => `aud-${i}`) }), { message: /at most 16 audiences/ })
-  t.same(await app.clients.repository.list(), [], 'nothing was created')
+  t.same((await app.clients.repository.list()).map((client) => client.id), ['tollgate-docs'], 'nothing was created (the docs\' own client is there from the start)')
   await app.clients.administration.add('svc', { tokenTtl: 60, audiences: [BILLING] })
   await t.rejects(app.clients.administration.update('svc', { tokenTtl: 7200 }), { code: 'ERR_INVALID_ARGUMENT' })
+})
+
+t.test('a token for a resource is introspected and revoked like any other, and its revocation reaches the feed', async (t) => {
+  const { app, grant, secret } = await setup(t)
+  const basic = (id: string, clientSecret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${clientSecret}`).toString('base64')}` })
+  const post = (url: string, token: string, id: string, clientSecret: string) =>
+    app.inject({ method: 'POST', url, headers: basic(id, clientSecret), payload: { token } })
+  const { secret: gatewaySecret = '' } = await app.clients.administration.add('gateway', { permissions: ['introspect'] })
+  const token = (await grant({ resource: BILLING })).json().access_token
+  const { jti } = decodeJwt(token).payload
+  const introspect = async () => (await post('/auth/introspect', token, 'gateway', gatewaySecret)).json()
+  t.match(await introspect(), { active: true, aud: BILLING, client_id: 'reporter', scope: 'reports:read' })
+
+  t.equal((await post('/auth/revoke', token, 'gateway', gatewaySecret)).statusCode, 400, 'another client may not revoke it')
+  t.match(await introspect(), { active: true })
+
+  const heard: unknown[] = []
+  app.revocations.feed.subscribe((event) => heard.push(event.revocation))
+  t.equal((await post('/auth/revoke', token, 'reporter', secret)).statusCode, 200)
+  t.match(heard, [{ kind: 'token', id: jti }], 'the feed tells relying services')
+  t.same(await introspect(), { active: false })
 })

@@ -59,7 +59,7 @@ t.test('a request missing a field is invalid_request', async (t) => {
 
 t.test('an unknown grant_type is unsupported_grant_type', async (t) => {
   const app = await build(t)
-  for (const grant of ['authorization_code', 'implicit', 'PASSWORD', 'x'.repeat(500)]) {
+  for (const grant of ['implicit', 'token', 'PASSWORD', 'x'.repeat(500)]) {
     const response = await app.inject({ method: 'POST', url: '/auth/token', ...form({ grant_type: grant, username: 'alice', password: PASSWORD }) })
     t.equal(response.statusCode, 400, grant.slice(0, 20))
     t.equal(response.json().error, 'unsupported_grant_type')

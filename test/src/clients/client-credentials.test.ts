@@ -150,3 +150,23 @@ t.test('rotateSecret gives a new secret at once refusing the old one and its tok
   t.equal(fresh.scope, 'users:read', 'the scopes are kept')
   t.equal(await admin.rotateSecret('nobody'), undefined)
 })
+
+t.test('wrong secrets for a legacy argon2 client are budgeted per client before argon2 runs', async (t) => {
+  const { app } = await setup(t)
+  const secret = 'an-old-secret-from-before-sha256'
+  const options = { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 } as const
+  await app.clients.repository.create({ id: 'legacy', secretHash: await argon2.hash(secret, options), scopes: [] })
+  await app.clients.repository.create({ id: 'other', secretHash: await argon2.hash(secret, options), scopes: [] })
+  let verified = 0
+  const verify = app.passwords.verify
+  app.passwords.verify = async (hash, password) => { verified++; return verify(hash, password) }
+  t.teardown(() => { app.passwords.verify = verify })
+
+  const flood = await Promise.all(Array.from({ length: 50 }, () => app.clients.credentials.grant(withSecret('legacy', 'not-the-secret'))))
+  t.ok(verified <= 5, `${verified} argon2 checks for 50 wrong secrets`)
+  t.match(flood.at(-1), { ok: false, error: { code: 'ERR_TOO_MANY_ATTEMPTS', statusCode: 429, message: /try again in \d+ seconds/ } })
+  t.match(await app.clients.credentials.grant(withSecret('legacy', secret)), { ok: false, error: { code: 'ERR_TOO_MANY_ATTEMPTS' } },
+    'the right secret waits for the window too: nothing tells it apart without the argon2 check')
+  t.match(await app.clients.credentials.grant(withSecret('other', secret)), { ok: true }, 'another client is not held back')
+  t.match(await app.clients.credentials.grant(withSecret('nobody', 'wrong')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } }, 'an unknown client costs no argon2 and is never throttled')
+})

@@ -25,3 +25,26 @@ t.test('a follower resuming with the last id it saw gets only what came after; a
   list.apply(token('e'))
   t.equal(feed.since(afterA), undefined, 'fallen out of the recent history: a snapshot is needed')
 })
+
+t.test('an instance id containing "-" (base64url) still resumes: the sequence is after the last "-"', async (t) => {
+  const list = new RevocationList()
+  const feed = createRevocationFeed(list, 10, 'ab-c-d')
+  list.apply(token('a'))
+  const afterA = feed.currentId()
+  t.equal(afterA, 'ab-c-d-1')
+  list.apply(token('b'))
+  t.same(feed.since(afterA)?.map((event) => event.revocation.id), ['b'])
+  t.same(feed.since(feed.currentId()), [])
+  for (const unknown of ['ab-2', 'ab-c-1', 'c-d-1', '-1', 'ab-c-d-', 'ab-c-d-x']) t.equal(feed.since(unknown), undefined, unknown)
+})
+
+t.test('every instance id is resumable, whatever its characters', async (t) => {
+  for (let i = 0; i < 200; i++) {
+    const list = new RevocationList()
+    const feed = createRevocationFeed(list)
+    list.apply(token('a'))
+    const afterA = feed.currentId()
+    list.apply(token('b'))
+    t.same(feed.since(afterA)?.map((event) => event.revocation.id), ['b'], afterA)
+  }
+})

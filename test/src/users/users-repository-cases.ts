@@ -39,17 +39,31 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     t.equal(await users.count(), 1)
   })
 
-  t.test('two concurrent creates of one name leave one account and one ERR_USERNAME_TAKEN', async (t) => {
+  t.test('a name that looks like a taken one (Unicode TS #39 skeleton) is taken, whatever its case or script', async (t) => {
     const users = await repository(t)
-    const results = await Promise.allSettled([
-      users.create({ username: 'carol', passwordHash: HASH }),
-      users.create({ username: 'Carol', passwordHash: HASH })
-    ])
-    t.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
-    const rejected = results.find((result) => result.status === 'rejected')
-    t.match(rejected?.reason, { code: 'ERR_USERNAME_TAKEN' })
-    t.equal(await users.count(), 1)
+    await users.create({ username: 'admin', passwordHash: HASH })
+    await users.create({ username: 'louise', passwordHash: HASH })
+    // Cyrillic а, Greek Ι, capital Cyrillic А, Greek ο, full-width letters, rn for m.
+    for (const name of ['\u0430dmin', 'ADM\u0399N', '\u0410dmin', 'l\u03bfuise', '\uff41\uff44\uff4d\uff49\uff4e', 'adrnin']) {
+      await t.rejects(users.create({ username: name, passwordHash: HASH }), { code: 'ERR_USERNAME_TAKEN' }, JSON.stringify(name))
+    }
+    t.equal(await users.count(), 2, 'no look-alike was made')
+    t.ok(await users.create({ username: 'admins', passwordHash: HASH }), 'a name that only resembles one is fine')
   })
+
+  for (const [first, second] of [['carol', 'Carol'], ['mallory', 'rnallory']] as const) {
+    t.test(`two concurrent creates of ${first} and ${second} leave one account and one ERR_USERNAME_TAKEN`, async (t) => {
+      const users = await repository(t)
+      const results = await Promise.allSettled([
+        users.create({ username: first, passwordHash: HASH }),
+        users.create({ username: second, passwordHash: HASH })
+      ])
+      t.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
+      const rejected = results.find((result) => result.status === 'rejected')
+      t.match(rejected?.reason, { code: 'ERR_USERNAME_TAKEN' })
+      t.equal(await users.count(), 1)
+    })
+  }
 
   t.test('a username longer than 64 characters, also once normalized, is refused on every store', async (t) => {
     const users = await repository(t)
