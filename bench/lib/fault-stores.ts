@@ -55,16 +55,16 @@ export async function startPostgres (): Promise<Service> {
   const commandLine = (command: string, args: string[]): [string, string[]] => [prefix[0] ?? command, [...prefix.slice(1), ...(prefix.length > 0 ? [command] : []), ...args]]
   const pg = (command: string, args: string[]) => run(...commandLine(command, args), { cwd: dir })
   const data = join(dir, 'data')
+  // pg_ctl leaves the server running on its own: stop it and remove the folder however the runner ends.
+  process.on('exit', () => {
+    try { execFileSync(...commandLine('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore' }) } catch {}
+    rmSync(dir, { recursive: true, force: true })
+  })
   const port = await freePort()
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
   // Its own socket folder and loopback only: nothing shared with the machine's server on 5432.
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`
   const ctl = (...args: string[]) => pg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args])
-  // pg_ctl leaves the server running on its own: stop it however the runner ends.
-  process.on('exit', () => {
-    try { execFileSync(...commandLine('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore' }) } catch {}
-    rmSync(dir, { recursive: true, force: true })
-  })
   const service: Service = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async start () { await ctl('-o', serverOptions, 'start') },
