@@ -31,6 +31,8 @@ export interface BuildAppOptions {
   databaseSchema?: string
   /** How often to read what other processes wrote to the database (revocations and clients), in milliseconds. */
   databaseSyncMs?: number
+  /** How often, at most, a workload token with an unknown key fetches its issuer's keys again, in milliseconds. */
+  keyRefetchMs?: number
 }
 
 /**
@@ -82,7 +84,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(clientAuthentication)
   const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
   await app.register(revocations, sync)
-  await app.register(clients, sync)
+  await app.register(clients, { ...sync, ...(options.keyRefetchMs === undefined ? {} : { keyRefetchMs: options.keyRefetchMs }) })
   await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,

@@ -5,6 +5,8 @@ import { subscriberConnection } from './redis.js'
 export interface ClientsPluginOptions {
   /** How often to compare every client with the store, in milliseconds (what catches a missed message). */
   syncIntervalMs?: number
+  /** How often, at most, a workload token naming an unknown key fetches its issuer's key set again (default 30 s). */
+  keyRefetchMs?: number
 }
 
 /** Often enough that each purge is small: jtis pile up at the rate of private_key_jwt grants. */
@@ -15,13 +17,17 @@ const PURGE_INTERVAL_MS = 30_000
  * through Redis when it is configured, and compared with the store every `syncIntervalMs` (so a change
  * whose message was lost, or made while Redis was down, arrives anyway).
  */
-export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 2000 }) {
-  const { directory, changeBus, purgeExpiredJtis } = fastify.clients
+export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 2000, keyRefetchMs }) {
+  const { directory, changeBus, purgeExpiredJtis, federation } = fastify.clients
   const onError = (context: string) => (error: unknown): void => { fastify.log.warn({ err: error }, `clients: ${context}`) }
   await directory.load()
+  // Trusted issuers' key sets are fetched now without waiting: one out of reach must not hold the start.
+  await federation.trusted.start(keyRefetchMs === undefined ? {} : { refetchIntervalMs: keyRefetchMs })
   if (changeBus !== undefined && fastify.hasDecorator('redis')) await changeBus.start(subscriberConnection(fastify))
   const stops = [
     every(syncIntervalMs, directory.sync, onError('could not read the clients; will retry')),
+    // Issuers added or removed with the CLI, and JWKS files that changed.
+    every(syncIntervalMs, federation.trusted.sync, onError('could not read the trusted issuers; will retry')),
     every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis'))
   ]
   fastify.addHook('onClose', async () => { for (const stop of stops) stop() })

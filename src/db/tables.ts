@@ -77,6 +77,24 @@ export interface ClientsTable {
   token_ttl: number | null
   /** Epoch milliseconds of the last change, moved on by every write: the version other instances compare. */
   updated_at: number
+  /** The trusted issuer (its name) whose workload this client is; null for a client with a secret or key. */
+  federated_issuer: string | null
+  /** That workload's `sub` in the issuer's tokens. */
+  federated_subject: string | null
+}
+
+/** Issuers of workload tokens Tollgate accepts as client assertions (workload identity federation). */
+export interface TrustedIssuersTable {
+  name: string
+  /** The `iss` of its tokens, or a `spiffe://` trust domain. */
+  issuer: string
+  /** Where its JWKS is; null with a file or to find it from the issuer's metadata. */
+  jwks_uri: string | null
+  /** A JWKS file read (again when it changes) instead of fetched. */
+  jwks_file: string | null
+  /** The longest `exp - iat` accepted from it, in seconds. */
+  max_lifetime: number
+  created_at: ColumnType<number, number, never>
 }
 
 /** The `jti` of each client assertion accepted, kept until the assertion expires (epoch seconds). */
@@ -101,6 +119,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable
   clients: ClientsTable
   client_assertion_jtis: ClientAssertionJtisTable
+  trusted_issuers: TrustedIssuersTable
   signing_keys: SigningKeysTable
 }
 

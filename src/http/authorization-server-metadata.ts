@@ -1,3 +1,5 @@
+import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
+import { JWT_SPIFFE_ASSERTION_TYPE } from '../clients/federated-assertion.js'
 import { SCOPES } from '../tokens/scopes.js'
 import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
@@ -5,7 +7,10 @@ import { tokenEndpointUrl } from '../config/urls.js'
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
 
-/** What a `private_key_jwt` assertion may be signed with: one algorithm per key type (client-keys.ts). */
+/**
+ * What a `private_key_jwt` assertion may be signed with: one algorithm per key type (client-keys.ts). A
+ * workload's token may also be PS256 (FEDERATED_ALGORITHMS), which a client's own key never signs.
+ */
 const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
 /**
@@ -27,6 +32,9 @@ export function authorizationServerMetadata (config: Config) {
     response_types_supported: [],
     grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // Not an RFC member: the assertions `private_key_jwt` takes, a client's own or a workload's token
+    // (workload identity federation), the latter also as a JWT-SVID (draft-ietf-oauth-spiffe-client-auth).
+    client_assertion_types_supported: [JWT_BEARER_ASSERTION_TYPE, JWT_SPIFFE_ASSERTION_TYPE],
     // Required beside private_key_jwt (RFC 8414 §2); `none` and HMAC are never accepted.
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

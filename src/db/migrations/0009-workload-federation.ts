@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely'
+
+/**
+ * Workload identity federation: the issuers whose workload tokens Tollgate trusts (Kubernetes service
+ * accounts, SPIFFE JWT-SVIDs, CI OIDC tokens), and on each client the workload it is bound to.
+ */
+export async function up (db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('trusted_issuers')
+    .addColumn('name', 'varchar(64)', (col) => col.primaryKey())
+    // The `iss` its tokens carry (or a `spiffe://` trust domain): one name per issuer.
+    .addColumn('issuer', 'varchar(512)', (col) => col.notNull().unique())
+    .addColumn('jwks_uri', 'varchar(2048)')
+    .addColumn('jwks_file', 'varchar(4096)')
+    .addColumn('max_lifetime', 'integer', (col) => col.notNull())
+    .addColumn('created_at', 'bigint', (col) => col.notNull())
+    .execute()
+  await db.schema.alterTable('clients').addColumn('federated_issuer', 'varchar(64)').execute()
+  await db.schema.alterTable('clients').addColumn('federated_subject', 'varchar(512)').execute()
+  // A workload is one client: its token must name exactly one (NULLs, clients with a secret or key, never collide).
+  await db.schema.createIndex('clients_federated_subject').unique().on('clients').columns(['federated_issuer', 'federated_subject']).execute()
+}
+
+export async function down (db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('clients_federated_subject').execute()
+  await db.schema.alterTable('clients').dropColumn('federated_subject').execute()
+  await db.schema.alterTable('clients').dropColumn('federated_issuer').execute()
+  await db.schema.dropTable('trusted_issuers').execute()
+}
