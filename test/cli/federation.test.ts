@@ -12,7 +12,8 @@ const auditLines = (stderr: string) => stderr.split('\n').filter((line) => line.
 
 t.test('federation add, list and remove; a client bound with --federated gets tokens on a server sharing the store', async (t) => {
   const dir = t.testdir()
-  const env = { ...fileEnv(dir), LOG_LEVEL: 'info' }
+  const stored = fileEnv(dir)
+  const env = { ...stored, LOG_LEVEL: 'info' }
   const issuer = await startWorkloadIssuer(t)
   const domain = await spiffeTrustDomain('example.org')
   writeFileSync(join(dir, 'bundle.json'), JSON.stringify(domain.bundle()))
@@ -33,7 +34,7 @@ t.test('federation add, list and remove; a client bound with --federated gets to
   t.equal(bound.stdout, 'Client orders created with the scopes users:read; it authenticates with the token of the workload k8s=system:serviceaccount:shop:orders\n', 'no secret')
   t.match(auditLines(bound.stderr), [{ event: 'admin.client.federated', clientId: 'orders', issuer: 'k8s', subject: 'system:serviceaccount:shop:orders' }])
 
-  const app = await build(t, { DATABASE_URL: env.DATABASE_URL })
+  const app = await build(t, { DATABASE_URL: stored.DATABASE_URL })
   const response = await tokenRequest(app, withAssertion(await issuer.kubernetesToken('shop', 'orders', TEST_ISSUER)))
   t.equal(response.statusCode, 200, response.body)
 
