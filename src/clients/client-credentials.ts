@@ -49,7 +49,7 @@ export interface ClientCredentialsDeps {
   passwords: PasswordHasher
   jtis: JtiRegistry
   /** The trusted issuers of workload tokens, and their keys. */
-  federation: Pick<TrustedIssuers, 'trusts' | 'verify'>
+  federation: Pick<TrustedIssuers, 'isWorkloadToken' | 'verify'>
   tokens: TokenService
   revocations: RevocationList
   /** JWT_AUDIENCE: the `aud` of a token asked for without `resource`. */
@@ -106,8 +106,9 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
    */
   async function checkAssertion ({ assertion, id: claimedId, spiffe }: Extract<ClientProof, { method: 'private_key_jwt' }>): Promise<Result<ClientRecord>> {
     const id = assertionIssuer(assertion)
-    // A JWT-SVID may carry no `iss`: its trust domain is in its `sub`.
-    if (spiffe === true || id === undefined || federation.trusts(id)) return checkWorkloadToken(assertion, claimedId)
+    // A JWT-SVID may carry no `iss` (its trust domain is in its `sub`); anything else without one is no assertion.
+    if (spiffe === true || federation.isWorkloadToken(assertion)) return checkWorkloadToken(assertion, claimedId)
+    if (id === undefined) return refused('assertion without an issuer', claimedId)
     if (claimedId !== undefined && claimedId !== id) return refused('client_id is not the assertion\'s issuer', claimedId)
     const record = directory.get(id)
     if (record?.checkAssertion === undefined) return refused('no key for the assertion\'s issuer', id)

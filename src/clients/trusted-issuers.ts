@@ -5,6 +5,7 @@ import { discoverJwksUri } from '../tokens/issuer-discovery.js'
 import { KEY_SOURCE_HEADER } from '../tokens/refusals.js'
 import { createRemoteKeySet, type RemoteKeySet } from '../tokens/remote-key-set.js'
 import { createTokenDecoder } from '../tokens/unverified-token.js'
+import { unverifiedClaims } from './client-assertion.js'
 import { FEDERATED_ALGORITHMS, workloadKeyCheck, workloadSubject, type WorkloadTokenCheck } from './federated-assertion.js'
 import type { TrustedIssuer, TrustedIssuersRepository } from './trusted-issuers-repository.js'
 
@@ -106,8 +107,15 @@ export function createTrustedIssuers (repository: TrustedIssuersRepository, opti
     return trustDomain === undefined ? undefined : byIssuer.get(trustDomain)
   }
 
-  /** Whether an assertion with this `iss` is a workload's token rather than a client's own assertion. */
-  const trusts = (iss: string): boolean => byIssuer.has(iss)
+  /**
+   * Whether an assertion is a workload's token rather than a client's own: its `iss` (a URL or trust
+   * domain, never a client id) or, without one, its SPIFFE ID names a trusted issuer.
+   */
+  function isWorkloadToken (token: string): boolean {
+    if (byIssuer.size === 0) return false
+    const claims = unverifiedClaims(token)
+    return claims !== undefined && issuerOf(claims) !== undefined
+  }
 
   /** The workload a token names once every check passed, or why it is refused (never the token itself). */
   async function verify (token: string): Promise<WorkloadVerdict> {
@@ -131,7 +139,7 @@ export function createTrustedIssuers (repository: TrustedIssuersRepository, opti
     return 'refused' in subject ? subject : { issuer: held.record.name, subject: subject.subject }
   }
 
-  return { start, sync, trusts, verify }
+  return { start, sync, isWorkloadToken, verify }
 }
 
 export type TrustedIssuers = ReturnType<typeof createTrustedIssuers>
