@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Client, ClientPermission } from '../src/clients/clients-repository.js'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { clientAuthentication, type ClientAuthenticationFields } from '../src/http/client-authentication.js'
-import { errorResponse } from '../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 /**
  * A route that takes a client says so in `config.client`, as a guarded route says `config.auth`: `true`,

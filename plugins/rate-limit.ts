@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { usernameKey } from '../src/users/users-repository.js'
 
 declare module 'fastify' {

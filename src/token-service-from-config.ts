@@ -1,8 +1,8 @@
 import type { Config } from './config/schema.js'
 import type { Db } from './db/database.js'
-import { ConfigError } from './errors.js'
-import { CLOCK_LEEWAY_SECONDS, type AsymmetricAlgorithm } from './tokens/claims.js'
-import { keyFileList, loadPublicKey, loadSigningKey, readKeyFile, type PublicKey, type SigningKey } from './tokens/keys.js'
+import { ConfigError } from '@tollgate/auth/errors'
+import { CLOCK_LEEWAY_SECONDS, type AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import { keyFileList, loadPublicKey, loadSigningKey, readKeyFile, type PublicKey, type SigningKey } from '@tollgate/auth/tokens/keys'
 import { recordSigningKeys } from './tokens/signing-keys-store.js'
 import { createTokenService, type TokenService } from './tokens/token-service.js'
 

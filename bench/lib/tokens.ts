@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
-import type { AsymmetricAlgorithm } from '../../src/tokens/claims.js'
-import { loadSigningKey } from '../../src/tokens/keys.js'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import { loadSigningKey } from '@tollgate/auth/tokens/keys'
 import { createAccessTokenSigner, signerOptions } from '../../src/tokens/signer.js'
 
 /** The `iss` and `aud` a token carries. */

@@ -1,6 +1,6 @@
-import { generateKeyPair, loadSigningKey } from '../../src/tokens/keys.js'
-import type { AsymmetricAlgorithm } from '../../src/tokens/claims.js'
-import type { SigningAlgorithm } from '../../src/tokens/claims.js'
+import { generateKeyPair, loadSigningKey } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import type { SigningAlgorithm } from '@tollgate/auth/tokens/claims'
 import { createTokenService } from '../../src/tokens/token-service.js'
 
 export interface VerifyCost {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { endSessionSchema, IdParams, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/users/:id/sessions', {

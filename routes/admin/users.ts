@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { IdParams, NewPassword } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { Username } from '../../src/http/schemas.js'
 import { MAX_ROLES, ROLE_PATTERN, type User } from '../../src/users/users-repository.js'
 

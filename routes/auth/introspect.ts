@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Client } from '../../src/clients/clients-repository.js'
 import { OAuthErrorSchema, TokenPresentation } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 const IntrospectionSchema = Type.Object({
   active: Type.Boolean(),

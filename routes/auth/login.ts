@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { issueTokens } from '../../src/http/token-endpoint.js'
 
 const login: FastifyPluginAsyncTypebox = async function (fastify) {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { issueTokens } from '../../src/http/token-endpoint.js'
 
 const Resource = Type.String({ maxLength: 2048 })

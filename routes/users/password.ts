@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { auditAccountChange, auditAccountRefusal } from '../../src/http/account-audit.js'
 import { NewPassword } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { Password } from '../../src/http/schemas.js'
 
 const EVENT = 'user.password.change'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { endSessionSchema, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
 

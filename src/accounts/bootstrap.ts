@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { PasswordHasher } from '../passwords/password-hasher.js'
-import { ConfigError, TollgateError } from '../errors.js'
+import { ConfigError, TollgateError } from '@tollgate/auth/errors'
 import { checkNewPassword } from '../passwords/password-policy.js'
 import { checkUsername } from '../users/username-policy.js'
 import type { UsersRepository } from '../users/users-repository.js'

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
 import { hashClientSecret, newClientSecret } from './client-secrets.js'

@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely'
 import { checkTokenTtl } from '../tokens/token-lifetime.js'
 import type { Db } from '../db/database.js'
 import type { ClientsTable } from '../db/tables.js'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** What a client may do beyond getting tokens for itself. */
 export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const

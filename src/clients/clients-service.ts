@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { PasswordHasher } from '../passwords/password-hasher.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { TokenService } from '../tokens/token-service.js'
 import type { Db } from '../db/database.js'

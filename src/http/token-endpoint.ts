@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { Grant, TokenParameters } from '../oauth/grants/grant.js'
 import type { TokenResponse } from '../sessions/token-response.js'
 import { clientAuthentication, type ClientAuthenticationFields } from './client-authentication.js'

@@ -1,6 +1,6 @@
-import type { AccessClaims } from '../tokens/claims.js'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
 import type { RefreshTokenStore } from '../sessions/refresh-tokens.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { TokenService } from '../tokens/token-service.js'
 import type { UsersRepository } from '../users/users-repository.js'
 

@@ -1,4 +1,4 @@
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { RefreshTokenStore } from '../sessions/refresh-tokens.js'
 import type { SessionEnding } from '../sessions/session-ending.js'
 import type { SessionService } from '../sessions/sessions.js'

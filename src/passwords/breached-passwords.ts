@@ -1,3 +1,4 @@
+import { codePoints } from '../code-points.js'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
@@ -16,8 +17,6 @@ export interface BreachedPasswordsOptions {
   maxLength: number
 }
 
-const characters = (text: string): number => [...text].length
-
 /**
  * Whether a password is among the commonly breached ones. Compared lower-cased, so `Password1` is
  * refused as `password1` is: changing the case of a listed password is the first guess of any cracker.
@@ -31,7 +30,7 @@ export function createBreachedPasswords ({ minLength, maxLength }: BreachedPassw
     const list = new Set<string>()
     for (const line of text.split('\n')) {
       const entry = line.endsWith('\r') ? line.slice(0, -1) : line
-      const length = characters(entry)
+      const length = codePoints(entry)
       if (length >= minLength && length <= maxLength) list.add(entry.toLowerCase())
     }
     return list

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import pLimit from 'p-limit'
-import { fail, ok, TollgateError, type Result } from '../errors.js'
+import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 
 /**
  * argon2id with OWASP's first recommended setting (19 MiB, t=2, p=1). argon2's own default (64 MiB, t=3,

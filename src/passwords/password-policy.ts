@@ -1,4 +1,4 @@
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { createBreachedPasswords } from './breached-passwords.js'
 import { usernameKey } from '../users/users-repository.js'
 

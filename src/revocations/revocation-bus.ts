@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
-import type { Revocation, RevocationList } from './revocation-list.js'
-import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
+import { parseRevocation, type Revocation, type RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 import { followChannel } from '../redis-channel.js'
 
 export interface RevocationBusOptions {
@@ -10,15 +10,9 @@ export interface RevocationBusOptions {
   onError: (error: unknown, context: string) => void
 }
 
-const KINDS = new Set(['token', 'session', 'cutoff'])
-
-function parseRevocation (message: string): Revocation | undefined {
+function parseMessage (message: string): Revocation | undefined {
   try {
-    const value: unknown = JSON.parse(message)
-    if (typeof value !== 'object' || value === null) return undefined
-    const { kind, id, until } = value as Record<string, unknown>
-    if (typeof kind !== 'string' || !KINDS.has(kind) || typeof id !== 'string' || typeof until !== 'number') return undefined
-    return { kind: kind as Revocation['kind'], id, until }
+    return parseRevocation(JSON.parse(message))
   } catch {
     return undefined
   }
@@ -55,7 +49,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
       cursor = next
       if (keys.length === 0) continue
       for (const value of await redis.mget(...keys)) {
-        const revocation = value === null ? undefined : parseRevocation(value)
+        const revocation = value === null ? undefined : parseMessage(value)
         if (revocation !== undefined) list.apply(revocation, 'redis-load')
       }
     } while (cursor !== '0')
@@ -69,7 +63,7 @@ export function createRevocationBus (redis: Redis, list: RevocationList, options
   async function start (subscriber: Redis): Promise<void> {
     await followChannel(redis, subscriber, channel, {
       onMessage: (message) => {
-        const revocation = parseRevocation(message)
+        const revocation = parseMessage(message)
         if (revocation !== undefined) list.apply(revocation, 'redis-pubsub')
       },
       catchUp: load,

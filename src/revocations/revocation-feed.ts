@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Revocation, RevocationList } from './revocation-list.js'
+import type { Revocation, RevocationList } from '@tollgate/auth/revocations/revocation-list'
 
 export interface FeedEvent {
   /** `<instance>-<sequence>`: an id from another instance, or from before a restart, is never taken for one of ours. */

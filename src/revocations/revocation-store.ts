@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js'
-import type { Revocation, RevocationList } from './revocation-list.js'
-import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
+import type { Revocation, RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 
 /**
  * Where ended sessions are recorded (the refresh-token store): read to learn of sessions other processes

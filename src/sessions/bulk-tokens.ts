@@ -1,6 +1,6 @@
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { User } from '../users/users-repository.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import { checkTokenTtl } from '../tokens/token-lifetime.js'
 import type { TokenService } from '../tokens/token-service.js'
 

@@ -1,4 +1,4 @@
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
 

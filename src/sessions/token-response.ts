@@ -1,4 +1,4 @@
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { TokenSubject } from '../tokens/signer.js'
 import type { TokenService } from '../tokens/token-service.js'
 

@@ -1,5 +1,5 @@
 import type { LiveSession, RefreshTokenStore, RevokeReason } from './refresh-tokens.js'
-import type { RevocationList } from '../revocations/revocation-list.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { SessionEnding } from './session-ending.js'
 
 export interface UserSessionsDeps {

@@ -1,6 +1,6 @@
-import type { AsymmetricAlgorithm } from './claims.js'
-import type { PublicJwk, PublicKey, SigningKey } from './keys.js'
-import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from './verifier.js'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import type { PublicJwk, PublicKey, SigningKey } from '@tollgate/auth/tokens/keys'
+import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from '@tollgate/auth/tokens/verifier'
 
 /** A key that signed tokens before the current one: its tokens verify until `acceptUntil` (epoch ms). */
 export interface RetiredKey {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
-import { ACCESS_TOKEN_TYPE, type AccessClaims, type SigningAlgorithm } from './claims.js'
+import { ACCESS_TOKEN_TYPE, type AccessClaims, type SigningAlgorithm } from '@tollgate/auth/tokens/claims'
 
 export interface TokenSubject {
   id: string

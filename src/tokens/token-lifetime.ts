@@ -1,5 +1,5 @@
-import { TollgateError } from '../errors.js'
-import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from './claims.js'
+import { TollgateError } from '@tollgate/auth/errors'
+import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '@tollgate/auth/tokens/claims'
 
 /** An access-token lifetime chosen by an operator (a client's, the CLI's) has ACCESS_TOKEN_TTL's bounds. */
 export function checkTokenTtl (seconds: number): void {

@@ -1,6 +1,6 @@
 import { createLocalKeySet, type LocalKeySetOptions } from './local-key-set.js'
 import { createAccessTokenSigner } from './signer.js'
-import { createAccessTokenVerifier } from './verifier.js'
+import { createAccessTokenVerifier } from '@tollgate/auth/tokens/verifier'
 
 export type TokenServiceOptions = LocalKeySetOptions & { ttlSeconds: number }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import t from 'tap'
-import { generateKeyPair } from '../../src/tokens/keys.js'
+import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { parseClientKey } from '../../src/clients/client-keys.js'
 import { build } from '../helper.js'
 import { tokenRequest, withAssertion } from '../support/client-assertions.js'

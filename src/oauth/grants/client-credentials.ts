@@ -1,5 +1,5 @@
 import type { ClientCredentials, ClientGrantResult } from '../../clients/client-credentials.js'
-import { ok } from '../../errors.js'
+import { ok } from '@tollgate/auth/errors'
 import type { AuditLine, Grant } from './grant.js'
 
 /**

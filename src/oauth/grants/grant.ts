@@ -1,5 +1,5 @@
 import type { ClientProof } from '../../clients/client-credentials.js'
-import type { Result } from '../../errors.js'
+import type { Result } from '@tollgate/auth/errors'
 import type { SessionClient } from '../../sessions/refresh-tokens.js'
 import type { TokenResponse } from '../../sessions/token-response.js'
 

@@ -1,4 +1,4 @@
-import { fail, ok, TollgateError } from '../../errors.js'
+import { fail, ok, TollgateError } from '@tollgate/auth/errors'
 import type { RefreshResult, SessionService } from '../../sessions/sessions.js'
 import type { AuditLine, Grant } from './grant.js'
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import tollgateAuth from '../../../plugins/auth.js'
+import tollgateAuth from '@tollgate/auth/plugin'
 import type { Environment } from '../../../src/config/environment.js'
 import { bearer, build } from '../../helper.js'
 import { signingEnv, writeKeyPair } from '../../service/keys.js'

@@ -1,7 +1,7 @@
 import argon2 from 'argon2'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import type { AccessClaims } from '../../../src/tokens/claims.js'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
 import type { PasswordHasher } from '../../../src/passwords/password-hasher.js'
 import type { ClientGrantRequest } from '../../../src/clients/client-credentials.js'
 import { hashClientSecret } from '../../../src/clients/client-secrets.js'

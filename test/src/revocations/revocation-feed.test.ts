@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createRevocationFeed } from '../../../src/revocations/revocation-feed.js'
-import { RevocationList } from '../../../src/revocations/revocation-list.js'
+import { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 
 const token = (id: string, until = 2_000_000_000) => ({ kind: 'token' as const, id, until })
 

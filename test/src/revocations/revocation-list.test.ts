@@ -1,6 +1,6 @@
 import t from 'tap'
-import { cutoffNow, RevocationList } from '../../../src/revocations/revocation-list.js'
-import type { AccessClaims } from '../../../src/tokens/claims.js'
+import { cutoffNow, RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
 
 const NOW = 1_800_000_000
 

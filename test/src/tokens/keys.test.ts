@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import t from 'tap'
-import { generateKeyPair, loadPublicKey, loadSigningKey, publicKeyFromJwk, thumbprint } from '../../../src/tokens/keys.js'
-import type { AsymmetricAlgorithm } from '../../../src/tokens/claims.js'
+import { generateKeyPair, loadPublicKey, loadSigningKey, publicKeyFromJwk, thumbprint } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
 import { ASYMMETRIC, publicJwk, rfc7638 } from '../../service/keys.js'
 
 t.test('the thumbprint matches the example of RFC 7638 §3.1', async (t) => {

@@ -1,11 +1,11 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { generateKeyPair, loadSigningKey, type PublicJwk } from '../../../src/tokens/keys.js'
-import type { AsymmetricAlgorithm } from '../../../src/tokens/claims.js'
-import { createRemoteKeySet, type RemoteKeySetOptions } from '../../../src/tokens/remote-key-set.js'
-import { InvalidTokenError } from '../../../src/errors.js'
-import { createAccessTokenVerifier } from '../../../src/tokens/verifier.js'
+import { generateKeyPair, loadSigningKey, type PublicJwk } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import { createRemoteKeySet, type RemoteKeySetOptions } from '@tollgate/auth/tokens/remote-key-set'
+import { InvalidTokenError } from '@tollgate/auth/errors'
+import { createAccessTokenVerifier } from '@tollgate/auth/tokens/verifier'
 import { accessClaims, signToken, TEST_ISSUER } from '../../support/forge.js'
 
 const CONSTRAINTS = { issuer: TEST_ISSUER, audience: 'tollgate-api', cacheSize: 0 }

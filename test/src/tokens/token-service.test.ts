@@ -1,7 +1,7 @@
 import { TokenError } from 'fast-jwt'
 import t, { type Test } from 'tap'
-import type { AccessClaims } from '../../../src/tokens/claims.js'
-import { InvalidTokenError } from '../../../src/errors.js'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
+import { InvalidTokenError } from '@tollgate/auth/errors'
 import { createTokenService, type TokenServiceOptions } from '../../../src/tokens/token-service.js'
 import { accessClaims, decodeJwt, signToken, TEST_ISSUER, type SignWith } from '../../support/forge.js'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { TEST_ISSUER } from '../../support/forge.js'
 import { createTokenService } from '../../../src/tokens/token-service.js'
-import { createAccessTokenVerifier, signatureCheck, type SignatureCheck } from '../../../src/tokens/verifier.js'
+import { createAccessTokenVerifier, signatureCheck, type SignatureCheck } from '@tollgate/auth/tokens/verifier'
 import { accessClaims, signToken } from '../../support/forge.js'
 
 const constraints = { issuer: TEST_ISSUER, audience: 'tollgate-api' }

@@ -1,14 +1,14 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AccessClaims } from '../src/tokens/claims.js'
-import { createGuards, requirementOf, type AuthRequirement, type AuthSetting } from '../src/http/bearer-guards.js'
-import { createErrorSender, DEFAULT_REALM } from '../src/http/error-reply.js'
-import { describeProtectedResource, type ProtectedResource } from '../src/http/protected-resource.js'
-import { ErrorSchema, errorResponse } from '../src/http/error-schema.js'
-import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './auth-options.js'
+import type { AccessClaims } from './tokens/claims.js'
+import { createGuards, requirementOf, type AuthRequirement, type AuthSetting } from './http/bearer-guards.js'
+import { createErrorSender, DEFAULT_REALM } from './http/error-reply.js'
+import { describeProtectedResource, type ProtectedResource } from './http/protected-resource.js'
+import { ErrorSchema, errorResponse } from './http/error-schema.js'
+import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './plugin-options.js'
 
-export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './auth-options.js'
-export type { AuthRequirement, AuthSetting } from '../src/http/bearer-guards.js'
+export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './plugin-options.js'
+export type { AuthRequirement, AuthSetting } from './http/bearer-guards.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +76,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
     const requirement = requirementOf(route.config?.auth, route)
     if (requirement === undefined) return
     const checksClaims = (requirement.roles?.length ?? 0) + (requirement.scopes?.length ?? 0) > 0
+    // `security` is OpenAPI's (read by @fastify/swagger when the service documents itself), not Fastify's own.
     route.schema = {
       ...route.schema,
       security: [{ bearerAuth: [] }, { oauth2: requirement.scopes ?? [] }],
@@ -84,7 +85,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
         401: errorResponse('Missing, malformed, expired, forged or revoked access token'),
         ...(checksClaims ? { 403: errorResponse('The access token lacks a role or scope this route needs') } : {})
       }
-    }
+    } as FastifySchema
   })
 
   if (resource !== undefined) {

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser'
-import type { Revocation, RevocationList } from './revocation-list.js'
+import { parseRevocation, type RevocationList } from './revocation-list.js'
 
 export interface RevocationFollowerOptions {
   /** The issuer's revocation feed (its metadata's `revocation_feed_endpoint`). */
@@ -14,14 +14,6 @@ export interface RevocationFollowerOptions {
   /** Told once when the feed is lost, and once when it is back. */
   onDisconnect?: (error: unknown) => void
   onReconnect?: () => void
-}
-
-const KINDS = new Set(['token', 'session', 'cutoff'])
-
-function isRevocation (value: unknown): value is Revocation {
-  if (typeof value !== 'object' || value === null) return false
-  const { kind, id, until } = value as Record<string, unknown>
-  return typeof kind === 'string' && KINDS.has(kind) && typeof id === 'string' && typeof until === 'number'
 }
 
 /** RFC 6749 Appendix B: the id and secret are form-encoded before they go into the Basic header. */
@@ -57,11 +49,16 @@ export function createRevocationFollower (list: RevocationList, options: Revocat
     }
     if (event === 'snapshot') {
       const revocations = (value as { revocations?: unknown }).revocations
-      if (Array.isArray(revocations)) for (const revocation of revocations) if (isRevocation(revocation)) list.apply(revocation)
+      if (Array.isArray(revocations)) {
+        for (const revocation of revocations.map(parseRevocation)) if (revocation !== undefined) list.apply(revocation)
+      }
       synced()
-    } else if (event === 'revocation' && isRevocation(value)) {
-      list.apply(value)
-      synced()
+    } else if (event === 'revocation') {
+      const revocation = parseRevocation(value)
+      if (revocation !== undefined) {
+        list.apply(revocation)
+        synced()
+      }
     }
     if (id !== undefined) lastEventId = id
   }

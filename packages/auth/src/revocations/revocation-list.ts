@@ -13,6 +13,16 @@ export interface Revocation {
   until: number
 }
 
+const KINDS = new Set(['token', 'session', 'cutoff'])
+
+/** A revocation read from outside (a Redis message, the feed), or undefined when it is not one. */
+export function parseRevocation (value: unknown): Revocation | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { kind, id, until } = value as Record<string, unknown>
+  if (typeof kind !== 'string' || !KINDS.has(kind) || typeof id !== 'string' || typeof until !== 'number') return undefined
+  return { kind: kind as Revocation['kind'], id, until }
+}
+
 /**
  * Where a revocation came from: this instance, another one through Redis (a pub/sub message, or the
  * keys read after a reconnect), or the database, polled every few seconds.

@@ -46,3 +46,6 @@ export const CLOCK_LEEWAY_SECONDS = 60
 /** The bounds of ACCESS_TOKEN_TTL, in seconds: no access token lives longer than the maximum. */
 export const ACCESS_TOKEN_TTL_MIN = 60
 export const ACCESS_TOKEN_TTL_MAX = 3600
+
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash's output. */
+export const MIN_SECRET_BYTES = 32

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
-import type { AccessClaims, AsymmetricAlgorithm } from '../src/tokens/claims.js'
-import { discoverIssuer, type IssuerMetadata } from '../src/tokens/issuer-discovery.js'
-import { loadPublicKey } from '../src/tokens/keys.js'
-import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/tokens/remote-key-set.js'
-import { createRevocationFollower } from '../src/revocations/revocation-follower.js'
-import { RevocationList } from '../src/revocations/revocation-list.js'
-import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from '../src/tokens/verifier.js'
-import { TollgateError } from '../src/errors.js'
-import type { ProtectedResourceOptions } from '../src/http/protected-resource.js'
+import { MIN_SECRET_BYTES, type AccessClaims, type AsymmetricAlgorithm } from './tokens/claims.js'
+import { discoverIssuer, type IssuerMetadata } from './tokens/issuer-discovery.js'
+import { loadPublicKey } from './tokens/keys.js'
+import { createRemoteKeySet, type RemoteKeySetOptions } from './tokens/remote-key-set.js'
+import { createRevocationFollower } from './revocations/revocation-follower.js'
+import { RevocationList } from './revocations/revocation-list.js'
+import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from './tokens/verifier.js'
+import { TollgateError } from './errors.js'
+import type { ProtectedResourceOptions } from './http/protected-resource.js'
 
 /** A relying service following Tollgate's revocation feed, as a client with the `revocations` permission. */
 export interface RevocationFeedOptions {
@@ -56,8 +56,6 @@ export type AuthPluginOptions =
   | (RelyingOptions & Partial<RemoteKeys>)
 
 export type RelyingServiceOptions = Exclude<AuthPluginOptions, { verifier: TokenVerifier }>
-
-const MIN_SECRET_BYTES = 32
 
 /** The issuer's metadata, read once and only when the options leave something to find there. */
 export function discoveryFor (options: AuthPluginOptions): () => Promise<IssuerMetadata> {
