@@ -3,7 +3,7 @@ import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
 import { hashClientSecret, newClientSecret } from './client-secrets.js'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { Client, ClientPermission, ClientsRepository, WorkloadBinding } from './clients-repository.js'
 
 /** Resolves once the clock has reached `epochSeconds`. */

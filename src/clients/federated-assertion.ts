@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { createVerifier } from 'fast-jwt'
-import { CLOCK_LEEWAY_SECONDS } from '../tokens/claims.js'
-import type { KeyCheckFactory } from '../tokens/remote-key-set.js'
+import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
+import type { KeyCheckFactory } from '@tollgate/auth/tokens/remote-key-set'
 import type { TrustedIssuer } from './trusted-issuers-repository.js'
 
 /** draft-ietf-oauth-spiffe-client-auth: the `client_assertion_type` of a JWT-SVID. */

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { TrustedIssuersTable } from '../db/tables.js'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** An issuer of workload tokens Tollgate accepts as client assertions. */
 export interface TrustedIssuer {
