@@ -82,7 +82,7 @@ const describe = (client: Client): string => [
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE | --federated NAME=SUBJECT] [--permissions introspect,revocations]',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE | --federated NAME=SUBJECT] [--permissions introspect,revocations,token-exchange]',
     summary: 'Create a service client; prints its new secret once, with --public-key (PEM or JWK) uses private_key_jwt, with --federated its workload\'s own token',
     positionals: ['client_id'],
     options: { ...SETTINGS_OPTIONS, 'public-key': { type: 'string' } },

@@ -7,7 +7,8 @@ import * as signingKeys from './0005-signing-keys.js'
 import * as clientPermissions from './0006-client-permissions.js'
 import * as clientAuthentication from './0007-client-authentication.js'
 import * as sessionDetails from './0008-session-details.js'
-import * as workloadFederation from './0009-workload-federation.js'
+import * as changeNotifications from './0009-change-notifications.js'
+import * as workloadFederation from './0010-workload-federation.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006-client-permissions': clientPermissions,
   '0007-client-authentication': clientAuthentication,
   '0008-session-details': sessionDetails,
-  '0009-workload-federation': workloadFederation
+  '0009-change-notifications': changeNotifications,
+  '0010-workload-federation': workloadFederation
 }
