@@ -20,6 +20,12 @@ export function operator (): string {
  * wrapper can collect them and `silent` stops them. Standard output stays the command's own answer.
  */
 export function auditCommand (io: CliIo, core: Core, event: string, change: Omit<AccountChange, 'by'>, message: string): void {
-  const log = pino({ level: core.config.LOG_LEVEL, base: { source: 'cli' } }, io.stderr)
-  auditAccountChange(log, event, { by: operator(), ...change }, message)
+  auditAccountChange(cliLog(io, core), event, { by: operator(), ...change }, message)
+}
+
+const cliLog = (io: CliIo, core: Core) => pino({ level: core.config.LOG_LEVEL, base: { source: 'cli' } }, io.stderr)
+
+/** A change to something other than an account (a trusted issuer, a client's binding), logged the same way. */
+export function auditSettingChange (io: CliIo, core: Core, event: string, fields: Record<string, unknown>, message: string): void {
+  cliLog(io, core).info({ event, outcome: 'success', by: operator(), ...fields }, message)
 }
