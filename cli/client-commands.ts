@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseClientKey, type ClientKey } from '../src/clients/client-keys.js'
 import { CLIENT_PERMISSIONS, type Client, type ClientPermission } from '../src/clients/clients-repository.js'
 import type { ClientSettings } from '../src/clients/client-administration.js'
+import { auditCommand } from './audit-log.js'
 import { cliError, quote, type CliIo, type Command, type CommandContext } from './command.js'
 import { printTable } from './table.js'
 
@@ -73,6 +74,15 @@ export const clientCommands: Command[] = [
       const key = typeof file === 'string' ? readKey(file) : undefined
       const core = await openCore()
       const added = await core.clientAdministration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
+      const { scopes, permissions, audiences, tokenTtl } = added.client
+      auditCommand(io, core, 'admin.client.create', {
+        clientId,
+        scopes,
+        permissions,
+        audiences,
+        tokenTtl: tokenTtl ?? null,
+        authentication: key === undefined ? 'client_secret' : 'private_key_jwt'
+      }, 'client created')
       const note = `Client ${added.client.id} created with ${describe(added.client)}`
       if (added.secret !== undefined) printSecret(io, added.secret, `${note}.`)
       else io.stdout.write(`${note}; it authenticates with private_key_jwt (${key?.algorithm ?? ''})\n`)
@@ -105,6 +115,7 @@ export const clientCommands: Command[] = [
       if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl or --permissions')
       const core = await openCore()
       if (!await core.clientAdministration.update(clientId, settings)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, ...settings }, 'client updated')
       const client = await core.clients.find(clientId)
       io.stdout.write(`${clientId} now has ${client === undefined ? 'its new settings' : describe(client)}\n`)
     }
@@ -115,7 +126,9 @@ export const clientCommands: Command[] = [
     summary: 'Refuse a client new tokens; ends the tokens it holds',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clientAdministration.disable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clientAdministration.disable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: true }, 'client updated')
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
   },
@@ -125,7 +138,9 @@ export const clientCommands: Command[] = [
     summary: 'Let a disabled client obtain tokens again',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clientAdministration.enable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clientAdministration.enable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: false }, 'client updated')
       io.stdout.write(`${clientId} is enabled\n`)
     }
   },
@@ -135,8 +150,10 @@ export const clientCommands: Command[] = [
     summary: 'Give a client a new secret, printed once; the old secret or key and its tokens stop working',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      const secret = await (await openCore()).clientAdministration.rotateSecret(clientId)
+      const core = await openCore()
+      const secret = await core.clientAdministration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'client_secret' }, 'client secret replaced')
       printSecret(io, secret, `${clientId} has a new secret; the old credential and the tokens got with it no longer work.`)
     }
   },
@@ -147,7 +164,9 @@ export const clientCommands: Command[] = [
     positionals: ['client_id', 'public_key_file'],
     async run ({ positionals: [clientId = '', file = ''], io, openCore }) {
       const key = readKey(file)
-      if (!await (await openCore()).clientAdministration.setKey(clientId, key)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clientAdministration.setKey(clientId, key)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'private_key_jwt' }, 'client key replaced')
       io.stdout.write(`${clientId} now authenticates with private_key_jwt (${key.algorithm}); its old credential and tokens no longer work\n`)
     }
   }
