@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { RefreshResult } from '../auth/sessions.js'
 import type { ClientGrantResult } from '../clients/client-credentials.js'
+import type { TollgateError } from '../errors.js'
 
 /**
  * Authentication events, logged as structured lines with `event` and `outcome` so they can be filtered
@@ -41,13 +42,34 @@ export function auditClientGrant (request: FastifyRequest, method: string, resul
     log.info({ event: 'auth.client', outcome: 'success', clientId: result.value.clientId, method }, 'client token issued')
     request.server.metrics?.tokenIssued('client_credentials')
   } else {
-    const { code, reason, subject } = result.error
-    log.warn({ event: 'auth.client', outcome: 'failure', clientId: subject, method, code, ...(reason === undefined ? {} : { reason }) }, 'client token refused')
+    auditClientRefusal(request, method, result.error)
     request.server.metrics?.loginFailed('client_credentials')
   }
 }
 
-/** Access tokens the CLI printed for a load test: for whom and how many, never the tokens themselves. */
-export function auditTokensIssued (log: Pick<FastifyBaseLogger, 'info'>, user: { id: string, username: string }, count: number, ttlSeconds: number): void {
-  log.info({ event: 'auth.tokens.issued', outcome: 'success', userId: user.id, username: user.username, count, ttlSeconds }, 'access tokens issued from the command line')
+/**
+ * A client refused at any endpoint it authenticates to (the token endpoint, introspection, revocation, the
+ * revocation feed), by the id it claimed and the route: guessing secrets shows wherever it is tried.
+ */
+export function auditClientRefusal (request: FastifyRequest, method: string | undefined, error: TollgateError): void {
+  const { code, reason, subject } = error
+  request.log.warn({
+    event: 'auth.client',
+    outcome: 'failure',
+    clientId: subject,
+    ...(method === undefined ? {} : { method }),
+    endpoint: request.routeOptions.url,
+    code,
+    ...(reason === undefined ? {} : { reason })
+  }, 'client authentication refused')
+}
+
+/**
+ * Access tokens the CLI printed for a load test: for whom and how many, never the tokens themselves, and
+ * the issuer they carry, which a server verifies them against: it must see the same PUBLIC_URL (or
+ * JWT_ISSUER), or the same HOST and PORT it is derived from.
+ */
+export function auditTokensIssued (log: Pick<FastifyBaseLogger, 'info'>, user: { id: string, username: string }, count: number, ttlSeconds: number, issuer: string): void {
+  log.info({ event: 'auth.tokens.issued', outcome: 'success', userId: user.id, username: user.username, count, ttlSeconds, issuer },
+    `access tokens issued from the command line for issuer ${issuer}`)
 }
