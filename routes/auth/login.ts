@@ -25,7 +25,10 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
     const { username, password } = request.body
     const user = await fastify.sessions.checkCredentials(username, password)
     auditLogin(request, 'login', username, user?.id)
-    if (user === undefined) throw INVALID_CREDENTIALS
+    if (user === undefined) {
+      await fastify.loginFailed(request)
+      throw INVALID_CREDENTIALS
+    }
     return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
   })
 }

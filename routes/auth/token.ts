@@ -54,7 +54,10 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
         await fastify.loginThrottle(request, reply)
         const user = await fastify.sessions.checkCredentials(body.username, body.password)
         auditLogin(request, 'password', body.username, user?.id)
-        if (user === undefined) throw INVALID_PASSWORD
+        if (user === undefined) {
+          await fastify.loginFailed(request)
+          throw INVALID_PASSWORD
+        }
         return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
       }
       case 'refresh_token': {

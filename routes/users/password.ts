@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { TollgateError } from '../../src/errors.js'
 import { auditAccountChange, auditAccountRefusal } from '../../src/http/account-audit.js'
 import { NewPassword } from '../../src/http/account-schemas.js'
 import { errorResponse } from '../../src/http/error-schema.js'
@@ -9,7 +10,7 @@ import { Password } from '../../src/http/schemas.js'
 const EVENT = 'user.password.change'
 
 const password: FastifyPluginAsyncTypebox = async function (fastify) {
-  /** A guess at the current password is a guess at a login: it spends the same per-username budget. */
+  /** A wrong current password is a failed login: it spends the same per-username budget. */
   async function throttleAsOwner (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     await fastify.loginThrottleAs(request, reply, (await fastify.users.findById(request.user.sub))?.username)
   }
@@ -36,6 +37,7 @@ const password: FastifyPluginAsyncTypebox = async function (fastify) {
       sessionsEnded = await fastify.accounts.changeOwnPassword(sub, sid, current, next)
     } catch (error) {
       auditAccountRefusal(request.log, EVENT, { by: sub, userId: sub }, error)
+      if (error instanceof TollgateError && error.code === 'ERR_CURRENT_PASSWORD_WRONG') await fastify.loginFailed(request)
       throw error
     }
     auditAccountChange(request.log, EVENT, { by: sub, userId: sub, sessionsEnded }, 'password changed by its owner')
