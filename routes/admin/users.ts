@@ -46,7 +46,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
         roles: Type.Optional(Roles),
         disabled: Type.Optional(Type.Boolean())
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
-      response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id') }
+      response: { 200: Type.Ref(AdminUser), 404: errorResponse('No user has this id', 'ERR_USER_NOT_FOUND') }
     }
   }, async function (request) {
     const { id } = request.params
@@ -82,7 +82,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['admin'],
       summary: 'Delete a user: every token they hold ends at once; the username may be taken again, the id never comes back',
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), 404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id') }
+      response: { 204: Type.Null({ description: 'Deleted' }), 404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id', 'ERR_USER_NOT_FOUND') }
     }
   }, async function (request, reply) {
     const user = await fastify.accounts.remove(request.params.id)
@@ -100,7 +100,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         204: Type.Null({ description: 'Set' }),
         400: errorResponse('`ERR_PASSWORD_REJECTED` with the reason'),
-        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id')
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id', 'ERR_USER_NOT_FOUND')
       }
     }
   }, async function (request, reply) {

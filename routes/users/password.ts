@@ -25,7 +25,7 @@ const password: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         204: Type.Null({ description: 'Changed: sign in with the new password from now on' }),
         400: errorResponse('`ERR_CURRENT_PASSWORD_WRONG`, or `ERR_PASSWORD_REJECTED` with the reason (too short, too long, too common, unchanged)'),
-        404: errorResponse('The token was issued to a service client, or the user no longer exists'),
+        404: errorResponse('The token was issued to a service client, or the user no longer exists', 'ERR_USER_NOT_FOUND'),
         429: errorResponse('Too many attempts for this username or from this address: see Retry-After')
       }
     }
