@@ -26,7 +26,7 @@ export const ConfigSchema = Type.Object({
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
   JWT_NEXT_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT' })),
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT, required in production' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'default PUBLIC_URL' })),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
   ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: ACCESS_TOKEN_TTL_MIN, maximum: ACCESS_TOKEN_TTL_MAX }),
@@ -35,7 +35,7 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_PREFIX: Type.String({ default: 'tollgate:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
   INTROSPECTION_RATE_LIMIT: Type.Integer({ default: 5000, minimum: 1, description: 'introspections a second per client' }),
-  LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
+  LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'failed password checks a minute per username; every login attempt per client address, at twice that' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))
 })
