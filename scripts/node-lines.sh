@@ -2,7 +2,8 @@
 # Runs Tollgate's checks on a chosen Node.js line, each run ending with one line "tests: N passed, N failed":
 #
 #   scripts/node-lines.sh suite           npm test on the machine's own Node.js, in this checkout
-#   scripts/node-lines.sh suite 24        the build and the whole tap suite on Node.js 24
+#   scripts/node-lines.sh suite 24        the build and the whole tap suite on Node.js 24 (tap's arguments
+#                                         may follow: test files, --disable-coverage)
 #   scripts/node-lines.sh smoke 22        on Node.js 22: the server starts, the tour's password and
 #                                         client-credentials grants answer, and the verifier package
 #                                         (tollgate/auth) installs from its tarball next to fastify and imports
@@ -90,10 +91,11 @@ suite_here() {
 # The build and the whole tap suite on another line (lint and the type check do not depend on it).
 suite_on() {
   local major=$1 home tree out status
+  shift
   home=$(node_home "$major") && tree=$(prepare_tree "$major" "$home") || { tally 0 1; return 1; }
   out=$(mktemp)
   say "build and tap on Node.js $("$home/bin/node" --version)"
-  (cd "$tree" && export PATH=$home/bin:$PATH && npm run build && npx tap) 2>&1 | tee "$out" >&2
+  (cd "$tree" && export PATH=$home/bin:$PATH && npm run build && npx tap "$@") 2>&1 | tee "$out" >&2
   status=${PIPESTATUS[0]}
   tap_tally "$out" "$status"
   rm -f "$out"
@@ -141,7 +143,7 @@ install_verifier() {
 }
 
 case "${1:-}" in
-  suite) if [ -z "${2:-}" ]; then suite_here; else suite_on "$2"; fi ;;
+  suite) if [ -z "${2:-}" ]; then suite_here; else shift; suite_on "$@"; fi ;;
   smoke) [ -n "${2:-}" ] || { echo "usage: $0 smoke <major>" >&2; exit 2; }; smoke_on "$2" ;;
-  *) echo "usage: $0 suite [<major>] | smoke <major>" >&2; exit 2 ;;
+  *) echo "usage: $0 suite [<major> [tap arguments]] | smoke <major>" >&2; exit 2 ;;
 esac
