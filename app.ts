@@ -9,7 +9,7 @@ import type { Environment } from './src/config/environment.js'
 import { LOG_LEVELS } from './src/config/schema.js'
 import { SessionSchema } from './src/http/account-schemas.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
-import auth from './plugins/auth.js'
+import auth from '@tollgate/auth/plugin'
 import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
 import config from './plugins/config.js'
@@ -29,8 +29,8 @@ export interface BuildAppOptions {
   logger?: false | { level?: string, stream?: DestinationStream }
   /** PostgreSQL schema to work in (each test run uses its own). */
   databaseSchema?: string
-  /** How often to pick up revocations written by other processes, in milliseconds. */
-  revocationSyncMs?: number
+  /** How often to read what other processes wrote to the database (revocations and clients), in milliseconds. */
+  databaseSyncMs?: number
 }
 
 /**
@@ -80,12 +80,13 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(rateLimit)
   await app.register(core, { ...(options.databaseSchema === undefined ? {} : { databaseSchema: options.databaseSchema }) })
   await app.register(clientAuthentication)
-  await app.register(revocations, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
-  await app.register(clients, { ...(options.revocationSyncMs === undefined ? {} : { syncIntervalMs: options.revocationSyncMs }) })
+  const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
+  await app.register(revocations, sync)
+  await app.register(clients, sync)
   await app.register(metrics)
   await app.register(auth, (parent) => ({
     verifier: parent.tokens,
-    isRevoked: parent.revocations.isRevoked,
+    isRevoked: parent.revocations.list.isRevoked,
     ...(parent.metrics === undefined ? {} : { onReject: parent.metrics.tokenRejected })
   }))
   await app.register(swagger)

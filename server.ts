@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadEnvironment } from './src/config/environment.js'
 import { logDestination } from './src/logging/log-destination.js'
-import { bootstrapAdmin } from './src/users/bootstrap.js'
+import { bootstrapAdmin } from './src/accounts/bootstrap.js'
 
 const reason = (error: unknown): string => error instanceof Error ? error.message : String(error)
 

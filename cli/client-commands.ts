@@ -73,7 +73,7 @@ export const clientCommands: Command[] = [
       const file = values['public-key']
       const key = typeof file === 'string' ? readKey(file) : undefined
       const core = await openCore()
-      const added = await core.clientAdministration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
+      const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
       const { scopes, permissions, audiences, tokenTtl } = added.client
       auditCommand(io, core, 'admin.client.create', {
         clientId,
@@ -93,7 +93,7 @@ export const clientCommands: Command[] = [
     summary: 'List every service client: id, authentication, scopes, audiences, token lifetime, permissions, disabled',
     async run ({ io, openCore }) {
       const core = await openCore()
-      printTable(io, ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'], (await core.clients.list()).map((client) => [
+      printTable(io, ['ID', 'AUTH', 'SCOPES', 'AUDIENCES', 'TTL', 'PERMISSIONS', 'DISABLED'], (await core.clients.repository.list()).map((client) => [
         client.id,
         client.publicKey === undefined ? 'secret' : `key ${parseClientKey(client.publicKey).algorithm}`,
         client.scopes.join(',') || '-',
@@ -114,9 +114,9 @@ export const clientCommands: Command[] = [
       const settings = settingsFrom(values)
       if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl or --permissions')
       const core = await openCore()
-      if (!await core.clientAdministration.update(clientId, settings)) throw unknownClient(clientId)
+      if (!await core.clients.administration.update(clientId, settings)) throw unknownClient(clientId)
       auditCommand(io, core, 'admin.client.update', { clientId, ...settings }, 'client updated')
-      const client = await core.clients.find(clientId)
+      const client = await core.clients.repository.find(clientId)
       io.stdout.write(`${clientId} now has ${client === undefined ? 'its new settings' : describe(client)}\n`)
     }
   },
@@ -127,7 +127,7 @@ export const clientCommands: Command[] = [
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
       const core = await openCore()
-      if (!await core.clientAdministration.disable(clientId)) throw unknownClient(clientId)
+      if (!await core.clients.administration.disable(clientId)) throw unknownClient(clientId)
       auditCommand(io, core, 'admin.client.update', { clientId, disabled: true }, 'client updated')
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
@@ -139,7 +139,7 @@ export const clientCommands: Command[] = [
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
       const core = await openCore()
-      if (!await core.clientAdministration.enable(clientId)) throw unknownClient(clientId)
+      if (!await core.clients.administration.enable(clientId)) throw unknownClient(clientId)
       auditCommand(io, core, 'admin.client.update', { clientId, disabled: false }, 'client updated')
       io.stdout.write(`${clientId} is enabled\n`)
     }
@@ -151,7 +151,7 @@ export const clientCommands: Command[] = [
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
       const core = await openCore()
-      const secret = await core.clientAdministration.rotateSecret(clientId)
+      const secret = await core.clients.administration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
       auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'client_secret' }, 'client secret replaced')
       printSecret(io, secret, `${clientId} has a new secret; the old credential and the tokens got with it no longer work.`)
@@ -165,7 +165,7 @@ export const clientCommands: Command[] = [
     async run ({ positionals: [clientId = '', file = ''], io, openCore }) {
       const key = readKey(file)
       const core = await openCore()
-      if (!await core.clientAdministration.setKey(clientId, key)) throw unknownClient(clientId)
+      if (!await core.clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
       auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'private_key_jwt' }, 'client key replaced')
       io.stdout.write(`${clientId} now authenticates with private_key_jwt (${key.algorithm}); its old credential and tokens no longer work\n`)
     }

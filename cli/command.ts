@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Environment } from '../src/config/environment.js'
 import type { Core } from '../src/core.js'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** The streams and environment the CLI works with: the process's own, or fakes in tests. */
 export interface CliIo {

@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { generateKeyPair, keyFileList } from '../src/auth/keys.js'
-import type { AsymmetricAlgorithm } from '../src/auth/claims.js'
+import { generateKeyPair, keyFileList } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
 import type { Environment } from '../src/config/environment.js'
 import { cliError, quote, usageError, type CliIo, type Command } from './command.js'
 

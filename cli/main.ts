@@ -117,7 +117,7 @@ async function openForCommand (io: CliIo): Promise<Opened> {
     const opened = { core, ...(redis === undefined ? {} : { redis }) }
     try {
       // Cut-offs follow the ones already recorded, so a command reads them once.
-      await core.revocationStore.sync()
+      await core.revocations.store.sync()
     } catch (error) {
       await closeQuietly(opened)
       throw error

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
 import { cliError, type CliIo } from './command.js'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** More than any password the API accepts; a stream without a newline stops being read here. */
 const MAX_LINE_BYTES = 64 * 1024

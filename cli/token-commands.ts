@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { issueTokensFor } from '../src/auth/bulk-tokens.js'
+import { issueTokensFor } from '../src/sessions/bulk-tokens.js'
 import { auditTokensIssued } from '../src/http/audit.js'
 import { cliError, quote, type Command } from './command.js'
 
@@ -23,7 +23,7 @@ export const tokenCommands: Command[] = [
       const core = await openCore()
       const user = await core.users.findByUsername(values.user)
       if (user === undefined) throw cliError(`no user named ${quote(values.user)}`)
-      const tokens = issueTokensFor(core.tokens, core.revocations, user, { count, ttlSeconds })
+      const tokens = issueTokensFor(core.tokens, core.revocations.list, user, { count, ttlSeconds })
       // One JSON line on stderr, like the server's audit lines: stdout is the tokens alone.
       auditTokensIssued(pino({ base: undefined }, io.stderr), user, count, ttlSeconds ?? core.config.ACCESS_TOKEN_TTL, core.config.JWT_ISSUER)
       io.stdout.write(`${tokens.join('\n')}\n`)

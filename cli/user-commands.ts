@@ -76,18 +76,18 @@ export const userCommands: Command[] = [
       const core = await openCore()
       const user = await findUser(core, username)
       // Through the session service, so no token goes on carrying the old roles.
-      await core.sessions.setRoles(user.id, roles)
+      await core.accounts.setRoles(user.id, roles)
       auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, roles }, 'user updated')
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
   onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user, io) => {
-    await core.sessions.setDisabled(user.id, true)
+    await core.accounts.setDisabled(user.id, true)
     auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, disabled: true }, 'user updated')
     return `${user.username} is disabled; the tokens they held no longer work`
   }),
   onUser('user enable', 'Let a disabled user log in again', async (core, user, io) => {
-    await core.sessions.setDisabled(user.id, false)
+    await core.accounts.setDisabled(user.id, false)
     auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, disabled: false }, 'user updated')
     return `${user.username} is enabled`
   }),

@@ -1,14 +1,6 @@
 import fp from 'fastify-plugin'
-import type { Core } from '../src/core.js'
 import { every } from '../src/periodic.js'
 import { subscriberConnection } from './redis.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** This instance's copy of the clients, which grants read; `sync()` compares it with the store now. */
-    clientDirectory: Core['clientDirectory']
-  }
-}
 
 export interface ClientsPluginOptions {
   /** How often to compare every client with the store, in milliseconds (what catches a missed message). */
@@ -24,14 +16,13 @@ const PURGE_INTERVAL_MS = 30_000
  * whose message was lost, or made while Redis was down, arrives anyway).
  */
 export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 2000 }) {
-  const { clientDirectory, clientChangeBus, purgeExpiredJtis } = fastify.core
+  const { directory, changeBus, purgeExpiredJtis } = fastify.clients
   const onError = (context: string) => (error: unknown): void => { fastify.log.warn({ err: error }, `clients: ${context}`) }
-  await clientDirectory.load()
-  if (clientChangeBus !== undefined && fastify.hasDecorator('redis')) await clientChangeBus.start(subscriberConnection(fastify))
+  await directory.load()
+  if (changeBus !== undefined && fastify.hasDecorator('redis')) await changeBus.start(subscriberConnection(fastify))
   const stops = [
-    every(syncIntervalMs, clientDirectory.sync, onError('could not read the clients; will retry')),
+    every(syncIntervalMs, directory.sync, onError('could not read the clients; will retry')),
     every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis'))
   ]
   fastify.addHook('onClose', async () => { for (const stop of stops) stop() })
-  fastify.decorate('clientDirectory', clientDirectory)
 }, { name: 'clients', dependencies: ['core'] })

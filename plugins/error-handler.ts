@@ -1,8 +1,8 @@
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
-import { TollgateError, type ErrorCode } from '../src/errors.js'
+import { TollgateError, type ErrorCode } from '@tollgate/auth/errors'
 import { isStoreUnavailable } from '../src/db/errors.js'
-import { sendError } from '../src/http/error-reply.js'
+import { sendError } from '@tollgate/auth/http/error-reply'
 
 /** Seconds a client should wait before retrying while a store is unavailable (as /ready says). */
 const RETRY_AFTER_SECONDS = 5

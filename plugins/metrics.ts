@@ -30,7 +30,7 @@ export default fp(async function metrics (fastify) {
 
   const metrics = createMetrics({
     accepted: fastify.tokens.accepted,
-    revocations: fastify.revocations,
+    revocations: fastify.revocations.list,
     passwordQueue: fastify.passwords.queue,
     probe: () => probeDependencies(fastify.db, config.REDIS_URL === undefined ? undefined : fastify.redis)
   })

@@ -1,19 +1,19 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { TollgateError } from '../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { namedStores } from '../src/http/throttle-store.js'
 import { usernameKey } from '../src/users/users-repository.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Before a password is checked (a preHandler: it needs the parsed body): counts the attempt against the
-     * client address's budget, and refuses it when the username has used up its budget of failures.
+     * Before a password is checked for `username`: counts the attempt against the client address's budget,
+     * and refuses it when the username has used up its budget of failures.
      */
-    loginThrottle: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-    /** The username's budget alone, for a check whose body names no user: a signed-in user's own password. */
-    loginThrottleAs: (request: FastifyRequest, reply: FastifyReply, username: string | undefined) => Promise<void>
+    loginThrottleAs: (request: FastifyRequest, reply: FastifyReply, username: string) => Promise<void>
+    /** The username's budget of failures alone: a signed-in user's current password, checked in a session. */
+    passwordThrottle: (request: FastifyRequest, reply: FastifyReply, username: string | undefined) => Promise<void>
     /** Counts a wrong password against the username's budget of failures. */
     loginFailed: (request: FastifyRequest) => Promise<void>
     /** A per-client budget of `perSecond` requests: the guard throws 429 with Retry-After past it. */
@@ -58,7 +58,7 @@ export default fp(async function loginRateLimit (fastify) {
     store: namedStores(nameSpace, redis),
     ...(redis === undefined ? {} : { redis })
   })
-  // The account a check is for, when the body does not name it (see loginThrottleAs).
+  // The account a check is for: the body does not always name it (a signed-in user's own password).
   const usernameOf = new WeakMap<FastifyRequest, string>()
   // `fastify.rateLimit()` hooks run only the first limiter a request meets, so both are applied here
   // through `createRateLimit`.
@@ -67,11 +67,9 @@ export default fp(async function loginRateLimit (fastify) {
     max: perUser,
     timeWindow: 60_000,
     keyGenerator: (request) => {
-      const body = request.body as { username?: unknown } | undefined
-      const username = usernameOf.get(request) ?? body?.username
-      return typeof username === 'string' ? `login-failures:username:${usernameKey(username)}` : ''
+      const username = usernameOf.get(request)
+      return username === undefined ? '' : `login-failures:username:${usernameKey(username)}`
     },
-    // Requests without a username (other grants) are only throttled per address.
     allowList: (_request, key) => key === ''
   })
 
@@ -84,11 +82,12 @@ export default fp(async function loginRateLimit (fastify) {
     }
   }
 
-  fastify.decorate('loginThrottle', async function loginThrottle (request: FastifyRequest, reply: FastifyReply) {
+  fastify.decorate('loginThrottleAs', async function loginThrottleAs (request: FastifyRequest, reply: FastifyReply, username: string) {
+    usernameOf.set(request, username)
     await enforce(attempts, request, reply, 'login attempts from this address', () => fastify.metrics?.loginThrottled('address'))
     await checkFailures(request, reply)
   })
-  fastify.decorate('loginThrottleAs', async function loginThrottleAs (request: FastifyRequest, reply: FastifyReply, username: string | undefined) {
+  fastify.decorate('passwordThrottle', async function passwordThrottle (request: FastifyRequest, reply: FastifyReply, username: string | undefined) {
     if (username === undefined) return
     usernameOf.set(request, username)
     await checkFailures(request, reply)

@@ -1,10 +1,13 @@
 import fp from 'fastify-plugin'
+import { every } from '../src/periodic.js'
 import { subscriberConnection } from './redis.js'
 
 export interface RevocationsPluginOptions {
   /** How often to pick up revocations other processes wrote to the database, in milliseconds. */
   syncIntervalMs?: number
 }
+
+const PURGE_INTERVAL_MS = 10 * 60_000
 
 /**
  * Keeps this instance's revocation list current: revoked tokens, sessions and per-user cut-offs are
@@ -13,27 +16,14 @@ export interface RevocationsPluginOptions {
  * down arrive within `syncIntervalMs`).
  */
 export default fp<RevocationsPluginOptions>(async function revocations (fastify, { syncIntervalMs = 2000 }) {
-  const { revocationBus, revocationStore } = fastify.core
-  const onError = (error: unknown, context: string): void => { fastify.log.warn({ err: error }, `revocations: ${context}`) }
+  const { bus, store } = fastify.revocations
+  const onError = (context: string) => (error: unknown): void => { fastify.log.warn({ err: error }, `revocations: ${context}`) }
 
-  if (revocationBus !== undefined && fastify.hasDecorator('redis')) {
-    await revocationBus.start(subscriberConnection(fastify))
-  }
-  await revocationStore.sync()
-
-  let syncing = false
-  const sync = setInterval(() => {
-    if (syncing) return
-    syncing = true
-    revocationStore.sync()
-      .catch((error: unknown) => { onError(error, 'could not read the database; will retry') })
-      .finally(() => { syncing = false })
-  }, syncIntervalMs).unref()
-  const purge = setInterval(() => {
-    revocationStore.purgeExpired().catch((error: unknown) => { onError(error, 'could not purge expired entries') })
-  }, 10 * 60_000).unref()
-  fastify.addHook('onClose', async () => {
-    clearInterval(sync)
-    clearInterval(purge)
-  })
+  if (bus !== undefined && fastify.hasDecorator('redis')) await bus.start(subscriberConnection(fastify))
+  await store.sync()
+  const stops = [
+    every(syncIntervalMs, store.sync, onError('could not read the database; will retry')),
+    every(PURGE_INTERVAL_MS, store.purgeExpired, onError('could not purge expired entries'))
+  ]
+  fastify.addHook('onClose', async () => { for (const stop of stops) stop() })
 }, { name: 'revocations', dependencies: ['core'] })

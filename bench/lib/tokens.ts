@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
-import type { AsymmetricAlgorithm } from '../../src/auth/claims.js'
-import { loadSigningKey } from '../../src/auth/keys.js'
-import { createAccessTokenSigner, signerOptions } from '../../src/auth/signer.js'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import { loadSigningKey } from '@tollgate/auth/tokens/keys'
+import { createAccessTokenSigner, signerOptions } from '../../src/tokens/signer.js'
 
 /** The `iss` and `aud` a token carries. */
 export interface Audience { issuer: string, audience: string }

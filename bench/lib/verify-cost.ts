@@ -1,7 +1,7 @@
-import { generateKeyPair, loadSigningKey } from '../../src/auth/keys.js'
-import type { AsymmetricAlgorithm } from '../../src/auth/claims.js'
-import type { SigningAlgorithm } from '../../src/auth/claims.js'
-import { createTokenService } from '../../src/auth/tokens.js'
+import { generateKeyPair, loadSigningKey } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import type { SigningAlgorithm } from '@tollgate/auth/tokens/claims'
+import { createTokenService } from '../../src/tokens/token-service.js'
 
 export interface VerifyCost {
   algorithm: SigningAlgorithm

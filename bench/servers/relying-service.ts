@@ -3,7 +3,7 @@ import fastifyJwt from '@fastify/jwt'
 import Fastify, { type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { tollgateAuth } from '../../auth.js'
-import { ACCESS_TOKEN_TYPE, type AccessClaims } from '../../src/auth/claims.js'
+import { ACCESS_TOKEN_TYPE, type AccessClaims } from '@tollgate/auth/tokens/claims'
 import { announce, stats } from './report.js'
 
 declare module '@fastify/jwt' {

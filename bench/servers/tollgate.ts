@@ -30,7 +30,7 @@ const clients = [
   ...(process.env.BENCH_CLIENT_KEY_FILE === undefined ? [] : [{ id: 'bench-key', publicKey: parseClientKey(readFileSync(process.env.BENCH_CLIENT_KEY_FILE, 'utf8')).pem }])
 ]
 for (const client of clients) {
-  if (await app.clients.find(client.id) === undefined) await app.clients.create({ ...client, scopes: ['api:read'] })
+  if (await app.clients.repository.find(client.id) === undefined) await app.clients.repository.create({ ...client, scopes: ['api:read'] })
 }
 const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } })
 if (login.statusCode !== 200) throw new Error(`bench login failed: ${login.body}`)

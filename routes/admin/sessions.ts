@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { endSessionSchema, IdParams, presentSession, SessionSchema } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.get('/users/:id/sessions', {
@@ -20,14 +20,14 @@ const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async function (request) {
     const { id } = request.params
     if (await fastify.users.findById(id) === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
-    return (await fastify.userSessions.list(id)).map((session) => presentSession(session, request.user.sid))
+    return (await fastify.sessions.byUser.list(id)).map((session) => presentSession(session, request.user.sid))
   })
 
   fastify.delete('/sessions/:id', {
     config: { auth: { roles: ['admin'] } },
     schema: endSessionSchema('admin', 'any user\'s session', 'no live session has this id')
   }, async function (request, reply) {
-    const ended = await fastify.userSessions.end(request.params.id)
+    const ended = await fastify.sessions.byUser.end(request.params.id)
     if (ended === undefined) throw new TollgateError('ERR_SESSION_NOT_FOUND', 'No live session has this id')
     auditAccountChange(request.log, 'admin.session.end', { by: request.user.sub, userId: ended.userId, sessionId: ended.id }, 'session ended by an admin')
     return reply.code(204).send(null)

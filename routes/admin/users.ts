@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange } from '../../src/http/account-audit.js'
 import { IdParams, NewPassword } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { Username } from '../../src/http/schemas.js'
 import { MAX_ROLES, ROLE_PATTERN, type User } from '../../src/users/users-repository.js'
 
@@ -51,8 +51,8 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async function (request) {
     const { id } = request.params
     const { roles, disabled } = request.body
-    let user = roles === undefined ? await fastify.users.findById(id) : await fastify.sessions.setRoles(id, roles)
-    if (user !== undefined && disabled !== undefined) user = await fastify.sessions.setDisabled(id, disabled)
+    let user = roles === undefined ? await fastify.users.findById(id) : await fastify.accounts.setRoles(id, roles)
+    if (user !== undefined && disabled !== undefined) user = await fastify.accounts.setDisabled(id, disabled)
     if (user === undefined) throw new TollgateError('ERR_USER_NOT_FOUND', 'No user has this id')
     request.log.info({ event: 'admin.user.update', userId: id, by: request.user.sub, roles, disabled }, 'user updated')
     return present(user)

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { Client } from '../../src/clients/clients-repository.js'
 import { OAuthErrorSchema, TokenPresentation } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 const IntrospectionSchema = Type.Object({
   active: Type.Boolean(),
@@ -22,28 +23,24 @@ const introspect: FastifyPluginAsyncTypebox = async function (fastify) {
   const limit = fastify.clientRateLimit(fastify.config.INTROSPECTION_RATE_LIMIT)
 
   fastify.post('/introspect', {
-    config: { oauth: true },
+    config: { oauth: true, client: { permission: 'introspect' } },
     schema: {
       tags: ['oauth'],
       summary: 'Token introspection (RFC 7662), for clients with the `introspect` permission',
       description: 'Authenticate as the client (HTTP Basic, or `client_id` and `client_secret` in the form). ' +
         'Answers `{active: false}` for anything that is not a live access or refresh token.',
       consumes: ['application/x-www-form-urlencoded'],
-      security: [{ clientBasic: [] }],
       body: TokenPresentation,
       response: {
         200: Type.Ref(IntrospectionSchema),
         400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`: no token, or a malformed request' }),
-        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed' }),
-        403: errorResponse('The client lacks the `introspect` permission'),
         429: errorResponse('Too many introspections by this client: see Retry-After')
       }
     }
   }, async function (request, reply) {
-    const client = await fastify.authenticateClient(request, request.body, 'introspect')
-    await limit(request, reply, client.id)
+    await limit(request, reply, (request.client as Client).id)
     // RFC 7662 §4: an answer about a token must not be cached.
-    return reply.header('cache-control', 'no-store').send(await fastify.introspection.introspect(request.body.token))
+    return reply.header('cache-control', 'no-store').send(await fastify.oauth.introspection.introspect(request.body.token))
   })
 }
 

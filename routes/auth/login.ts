@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
-import { auditLogin } from '../../src/http/audit.js'
 import { Password, TokenResponseSchema, Username } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
-import { sessionClient } from '../../src/http/session-client.js'
-
-const INVALID_CREDENTIALS = new TollgateError('ERR_INVALID_CREDENTIALS', 'Invalid username or password')
+import { errorResponse } from '@tollgate/auth/http/error-schema'
+import { issueTokens } from '../../src/http/token-endpoint.js'
 
 const login: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { password } = fastify.oauth.grants
+
   fastify.post('/login', {
-    preHandler: fastify.loginThrottle,
     schema: {
       tags: ['auth'],
       summary: 'Log in with a username and password (JSON)',
@@ -22,14 +19,8 @@ const login: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const { username, password } = request.body
-    const user = await fastify.sessions.checkCredentials(username, password)
-    auditLogin(request, 'login', username, user?.id)
-    if (user === undefined) {
-      await fastify.loginFailed(request)
-      throw INVALID_CREDENTIALS
-    }
-    return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
+    // The token endpoint's password grant, with this endpoint's own answers (401, no OAuth error names).
+    return issueTokens(request, reply, password, { grant_type: 'password', ...request.body }, 'login')
   })
 }
 

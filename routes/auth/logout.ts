@@ -10,7 +10,7 @@ const logout: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Logged out' }) }
     }
   }, async function (request, reply) {
-    await fastify.sessions.logout(request.user)
+    await fastify.sessions.lifecycle.logout(request.user)
     request.log.info({ event: 'auth.logout', userId: request.user.sub }, 'logged out')
     return reply.code(204).send(null)
   })
@@ -23,7 +23,7 @@ const logout: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Every session ended' }) }
     }
   }, async function (request, reply) {
-    await fastify.sessions.endAllSessions(request.user.sub)
+    await fastify.sessions.ending.endAllSessions(request.user.sub)
     request.log.info({ event: 'auth.logout-all', userId: request.user.sub }, 'logged out everywhere')
     return reply.code(204).send(null)
   })

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { auditRefresh } from '../../src/http/audit.js'
 import { RefreshToken, TokenResponseSchema } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
-import { sessionClient } from '../../src/http/session-client.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
+import { issueTokens } from '../../src/http/token-endpoint.js'
 
 const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { refreshToken } = fastify.oauth.grants
+
   fastify.post('/refresh', {
     schema: {
       tags: ['auth'],
@@ -18,10 +19,8 @@ const refresh: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const result = await fastify.sessions.refresh(request.body.refresh_token, sessionClient(request))
-    auditRefresh(request, result)
-    if (!result.ok) throw result.error
-    return reply.header('cache-control', 'no-store').send(result.value.response)
+    // The token endpoint's refresh_token grant, with this endpoint's own answers (401, no OAuth error names).
+    return issueTokens(request, reply, refreshToken, { grant_type: 'refresh_token', ...request.body })
   })
 }
 

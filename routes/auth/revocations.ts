@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OAuthErrorSchema } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
 
 /** How long a follower waits before reconnecting, told to it in the stream (SSE `retry`). */
 const RETRY_MS = 2000
 
 const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
-  const feed = fastify.revocationFeed
+  const feed = fastify.revocations.feed
   // A stream never ends by itself, and the server waits for open requests when it closes: the streams end
   // first, and their followers reconnect (after `retry`) to an instance still running.
   const streams = new Set<{ close (): void }>()
@@ -17,19 +15,16 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
 
   fastify.get('/revocations', {
     sse: { kind: 'only', heartbeat: true },
-    preHandler: async (request) => { await fastify.authenticateClient(request, {}, 'revocations') },
+    config: { client: { permission: 'revocations' } },
     schema: {
       tags: ['oauth'],
       summary: 'Every revocation as it happens (Server-Sent Events), for relying services with the `revocations` permission',
       description: 'First a `snapshot` event with every live revocation, then one `revocation` event each: ' +
         '`{kind: "token" | "session" | "cutoff", id, until}` (a token id, a session id, or a user or client id whose tokens ' +
         'issued before `until` are ended). A follower that reconnects with `Last-Event-ID` gets what it missed.',
-      security: [{ clientBasic: [] }],
       produces: ['text/event-stream'],
       response: {
         200: Type.String({ description: 'text/event-stream' }),
-        401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed' }),
-        403: errorResponse('The client lacks the `revocations` permission')
       }
     }
   }, async function (request, reply) {

@@ -4,14 +4,13 @@ import { OAuthErrorSchema, TokenPresentation } from '../../src/http/schemas.js'
 
 const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.post('/revoke', {
-    config: { oauth: true },
+    config: { oauth: true, client: { optional: true } },
     schema: {
       tags: ['oauth'],
       summary: 'Token revocation (RFC 7009): a client revokes the tokens issued to it; a user\'s token is revoked by presenting it',
       description: 'A client authenticates as at the token endpoint. A token from a login needs no client: presenting it ' +
         'ends it and its session, as a logout does. The answer is 200 whatever the token was.',
       consumes: ['application/x-www-form-urlencoded'],
-      security: [{ clientBasic: [] }, {}],
       body: TokenPresentation,
       response: {
         200: Type.Unsafe<undefined>({ description: 'Revoked, or nothing to revoke: an empty body' }),
@@ -20,12 +19,8 @@ const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const { body } = request
-    // A `client_id` alone is a public client's (RFC 7009 §2.1, `none`): it proves nothing, and a login's token needs nothing.
-    const presentsClient = request.headers.authorization !== undefined || body.client_secret !== undefined ||
-      body.client_assertion !== undefined || body.client_assertion_type !== undefined
-    const client = presentsClient ? await fastify.authenticateClient(request, body) : undefined
-    const revoked = await fastify.revocation.revoke(body.token, client?.id)
+    const { body, client } = request
+    const revoked = await fastify.oauth.revocation.revoke(body.token, client?.id)
     if (revoked !== undefined) {
       request.log.info({ event: 'auth.revoke', tokenType: revoked, clientId: client?.id }, 'token revoked')
     }

@@ -1,14 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { TollgateError } from '../../src/errors.js'
-import { auditClientGrant, auditLogin, auditRefresh } from '../../src/http/audit.js'
-import { clientAuthentication } from '../../src/http/client-authentication.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { ClientAuthenticationMembers, OAuthErrorSchema, Password, RefreshToken, TokenResponseSchema, Username } from '../../src/http/schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
-import { sessionClient } from '../../src/http/session-client.js'
-
-const invalidRequest = (message: string): TollgateError => new TollgateError('ERR_INVALID_REQUEST', message)
-const INVALID_PASSWORD = new TollgateError('ERR_INVALID_GRANT', 'Invalid username or password')
+import { errorResponse } from '@tollgate/auth/http/error-schema'
+import { issueTokens } from '../../src/http/token-endpoint.js'
 
 const Resource = Type.String({ maxLength: 2048 })
 
@@ -23,6 +18,8 @@ const TokenRequest = Type.Object({
 })
 
 const token: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { byType } = fastify.oauth.grants
+
   fastify.post('/token', {
     // Every error here, a body the parser or the schema refuses included, answers RFC 6749 §5.2's shape.
     config: { oauth: true },
@@ -43,42 +40,11 @@ const token: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async function (request, reply) {
-    const body = request.body
-    switch (body.grant_type) {
-      case 'password': {
-        if (body.username === undefined || body.password === undefined) {
-          throw invalidRequest('The password grant needs username and password')
-        }
-        // Only passwords can be guessed: secrets, assertions and refresh tokens are random or signed, and
-        // a service asks for tokens far more often than a login budget allows.
-        await fastify.loginThrottle(request, reply)
-        const user = await fastify.sessions.checkCredentials(body.username, body.password)
-        auditLogin(request, 'password', body.username, user?.id)
-        if (user === undefined) {
-          await fastify.loginFailed(request)
-          throw INVALID_PASSWORD
-        }
-        return reply.header('cache-control', 'no-store').send(await fastify.sessions.startSession(user, sessionClient(request)))
-      }
-      case 'refresh_token': {
-        if (body.refresh_token === undefined) throw invalidRequest('The refresh_token grant needs refresh_token')
-        const result = await fastify.sessions.refresh(body.refresh_token, sessionClient(request))
-        auditRefresh(request, result)
-        // RFC 6749 §5.2: a bad refresh token is `invalid_grant` with 400 here, 401 on /auth/refresh.
-        if (!result.ok) throw new TollgateError('ERR_INVALID_GRANT', result.error.message)
-        return reply.header('cache-control', 'no-store').send(result.value.response)
-      }
-      case 'client_credentials': {
-        const proof = clientAuthentication(request.headers.authorization, body)
-        if (!proof.ok) throw proof.error
-        const result = await fastify.clientCredentials.grant({ proof: proof.value, scope: body.scope, resource: body.resource })
-        auditClientGrant(request, proof.value.method, result)
-        if (!result.ok) throw result.error
-        return reply.header('cache-control', 'no-store').send(result.value.response)
-      }
-      default:
-        throw new TollgateError('ERR_UNSUPPORTED_GRANT_TYPE', `Grant type "${body.grant_type.slice(0, 64)}" is not supported`)
+    const grant = byType.get(request.body.grant_type)
+    if (grant === undefined) {
+      throw new TollgateError('ERR_UNSUPPORTED_GRANT_TYPE', `Grant type "${request.body.grant_type.slice(0, 64)}" is not supported`)
     }
+    return issueTokens(request, reply, grant, request.body)
   })
 }
 

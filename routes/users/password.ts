@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { TollgateError } from '../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange, auditAccountRefusal } from '../../src/http/account-audit.js'
 import { NewPassword } from '../../src/http/account-schemas.js'
-import { errorResponse } from '../../src/http/error-schema.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 import { Password } from '../../src/http/schemas.js'
 
 const EVENT = 'user.password.change'
@@ -12,7 +12,7 @@ const EVENT = 'user.password.change'
 const password: FastifyPluginAsyncTypebox = async function (fastify) {
   /** A wrong current password is a failed login: it spends the same per-username budget. */
   async function throttleAsOwner (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await fastify.loginThrottleAs(request, reply, (await fastify.users.findById(request.user.sub))?.username)
+    await fastify.passwordThrottle(request, reply, (await fastify.users.findById(request.user.sub))?.username)
   }
 
   fastify.post('/me/password', {

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
-import { CLOCK_LEEWAY_SECONDS } from '../auth/claims.js'
+import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 import type { Db } from '../db/database.js'
 
 /**

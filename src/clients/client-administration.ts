@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RevocationList } from '../auth/revocation-list.js'
-import type { RevocationStore } from '../auth/revocation-store.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
 import { hashClientSecret, newClientSecret } from './client-secrets.js'
 import type { Client, ClientPermission, ClientsRepository } from './clients-repository.js'

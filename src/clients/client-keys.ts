@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
-import type { AsymmetricAlgorithm } from '../auth/claims.js'
-import { loadPublicKey } from '../auth/keys.js'
-import { TollgateError } from '../errors.js'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
+import { loadPublicKey } from '@tollgate/auth/tokens/keys'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** The key a client signs its `private_key_jwt` assertions with, and the one algorithm it may use. */
 export interface ClientKey {

@@ -1,8 +1,8 @@
 import { sql, type Selectable } from 'kysely'
-import { checkTokenTtl } from '../auth/token-lifetime.js'
+import { checkTokenTtl } from '../tokens/token-lifetime.js'
 import type { Db } from '../db/database.js'
 import type { ClientsTable } from '../db/tables.js'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** What a client may do beyond getting tokens for itself. */
 export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const

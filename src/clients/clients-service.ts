@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis'
-import type { PasswordHasher } from '../auth/passwords.js'
-import type { RevocationList } from '../auth/revocation-list.js'
-import type { RevocationStore } from '../auth/revocation-store.js'
-import type { TokenService } from '../auth/tokens.js'
+import type { PasswordHasher } from '../passwords/password-hasher.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import type { RevocationStore } from '../revocations/revocation-store.js'
+import type { TokenService } from '../tokens/token-service.js'
 import type { Db } from '../db/database.js'
 import { createDatabaseJtiRegistry, createRedisJtiRegistry, withFallback, type JtiRegistry } from './assertion-replay.js'
 import { createClientAdministration } from './client-administration.js'
@@ -75,12 +75,16 @@ export function createClientsService (options: ClientsServiceOptions) {
   const clients = announcing(repository, changed)
 
   return {
-    clients,
-    clientDirectory: directory,
+    /** The store, announcing every write. */
+    repository: clients,
+    /** This instance's in-memory copy, which every grant reads. */
+    directory,
     /** Present when Redis is configured: the plugin subscribes through it. */
-    clientChangeBus: changeBus,
-    clientCredentials: createClientCredentials({ ...options, directory, clients, jtis }),
-    clientAdministration: createClientAdministration({ ...options, clients }),
+    changeBus,
+    /** Client authentication and the client credentials grant. */
+    credentials: createClientCredentials({ ...options, directory, clients, jtis }),
+    /** The operator's commands: add, update, disable, rotate a secret, set a key. */
+    administration: createClientAdministration({ ...options, clients }),
     purgeExpiredJtis: () => databaseJtis.purgeExpired()
   }
 }

@@ -1,4 +1,4 @@
-import { fail, ok, TollgateError, type Result } from '../errors.js'
+import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 
 const ONE_RESOURCE = new TollgateError('ERR_INVALID_TARGET', 'Ask for one resource per token')
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '../auth/claims.js'
+import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '@tollgate/auth/tokens/claims'
 
 /**
  * Every variable Tollgate reads, in one schema: parse-config.ts validates the environment against it,
@@ -42,6 +42,3 @@ export const ConfigSchema = Type.Object({
 
 /** The configuration once read: the base URL and the issuer always have a value (parse-config.ts). */
 export type Config = Static<typeof ConfigSchema> & { PUBLIC_URL: string, JWT_ISSUER: string }
-
-/** Variables whose values must never reach a log line or an error message. */
-export const SECRET_VARIABLES = ['JWT_SECRET', 'TOLLGATE_ADMIN_PASSWORD'] as const

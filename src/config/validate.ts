@@ -1,7 +1,6 @@
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '@tollgate/auth/errors'
+import { MIN_SECRET_BYTES } from '@tollgate/auth/tokens/claims'
 import type { Config } from './schema.js'
-
-const MIN_SECRET_BYTES = 32
 
 /** An absolute http(s) URL with no query, fragment or credentials. */
 function isHttpUrl (value: string): boolean {

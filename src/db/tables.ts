@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Selectable } from 'kysely'
 
 /** Column types are chosen to mean the same on SQLite and PostgreSQL: times are epoch milliseconds. */
 export interface UsersTable {
@@ -105,5 +105,3 @@ export interface Database {
 }
 
 export type UserRow = Selectable<UsersTable>
-export type NewUserRow = Insertable<UsersTable>
-export type UserUpdate = Updateable<UsersTable>

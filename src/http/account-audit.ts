@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 
 /** Who did what to whom. `by` is a user id, or `cli:<operating-system user>` for the command line. */
 export interface AccountChange {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import type { LiveSession } from '../auth/refresh-tokens.js'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password-policy.js'
-import { errorResponse } from './error-schema.js'
+import type { LiveSession } from '../sessions/refresh-tokens.js'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords/password-policy.js'
+import { errorResponse } from '@tollgate/auth/http/error-schema'
 
 /**
  * A password being set. The schema only caps the size, far above the policy's limit, so that a password

@@ -1,4 +1,4 @@
-import { SCOPES } from '../auth/scopes.js'
+import { SCOPES } from '../tokens/scopes.js'
 import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
 

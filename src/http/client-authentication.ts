@@ -1,6 +1,6 @@
 import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
 import type { ClientProof } from '../clients/client-credentials.js'
-import { fail, ok, TollgateError, type Result } from '../errors.js'
+import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 
 export type ClientAuthentication = Result<ClientProof>
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import { MAX_TOKEN_LENGTH } from '../auth/claims.js'
+import { MAX_TOKEN_LENGTH } from '@tollgate/auth/tokens/claims'
 import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
-import { ErrorCode } from './error-schema.js'
+import { ErrorCode } from '@tollgate/auth/http/error-schema'
 
 export const UserSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client'
-import type { HashQueueStats } from '../auth/passwords.js'
-import type { RevocationList } from '../auth/revocation-list.js'
+import type { HashQueueStats } from '../passwords/password-hasher.js'
+import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { DependencyProbes } from '../health/dependencies.js'
 import { RequestDurations } from './request-durations.js'
 import { registerRuntimeMetrics } from './runtime.js'

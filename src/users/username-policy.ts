@@ -1,11 +1,8 @@
-import { TollgateError } from '../errors.js'
-import { MAX_USERNAME_LENGTH, usernameKey, usernameTooLong } from './users-repository.js'
+import { TollgateError } from '@tollgate/auth/errors'
+import { fitsUsernameColumns, usernameTooLong } from './users-repository.js'
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
-
-/** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
-const characters = (text: string): number => [...text].length
 
 /**
  * What a new username may be, for the admin API and the CLI alike: not empty, within the store's
@@ -14,9 +11,7 @@ const characters = (text: string): number => [...text].length
 export function checkUsername (username: string): void {
   const refuse = (message: string): never => { throw new TollgateError('ERR_VALIDATION', message) }
   if (username === '') refuse('the username must not be empty')
-  if (characters(username) > MAX_USERNAME_LENGTH || characters(usernameKey(username)) > MAX_USERNAME_LENGTH) {
-    refuse(usernameTooLong().message)
-  }
+  if (!fitsUsernameColumns(username)) throw usernameTooLong()
   if (CONTROL.test(username) || username.trim() !== username) {
     refuse('the username must not contain control characters or start or end with a space')
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
-import { TollgateError } from '../errors.js'
+import { codePoints } from '../code-points.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import type { UserRow } from '../db/tables.js'
 
 export interface User {
@@ -21,18 +22,18 @@ const usernameTaken = (username: string): TollgateError =>
 
 export const MAX_USERNAME_LENGTH = 64
 
-/** A username, or its case-folded key, must fit the store's 64-character columns. */
+/** A username, and its case-folded key, must fit the store's 64-character columns. */
+export const fitsUsernameColumns = (username: string): boolean =>
+  codePoints(username) <= MAX_USERNAME_LENGTH && codePoints(usernameKey(username)) <= MAX_USERNAME_LENGTH
+
 export const usernameTooLong = (): TollgateError =>
-  new TollgateError('ERR_INVALID_ARGUMENT', `usernames are limited to ${MAX_USERNAME_LENGTH} characters, also once normalized and lower-cased`)
+  new TollgateError('ERR_VALIDATION', `usernames are limited to ${MAX_USERNAME_LENGTH} characters, also once normalized and lower-cased`)
 
 /** What a role name may be, and how many a user may hold: the admin API and the CLI both enforce it. */
 export const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
 export const MAX_ROLES = 32
 
 export const usernameKey = (username: string): string => username.normalize('NFKC').toLowerCase()
-
-/** Characters as PostgreSQL's varchar counts them (code points), not UTF-16 units. */
-const characters = (text: string): number => [...text].length
 
 function toUser (row: UserRow): UserWithHash {
   return {
@@ -70,7 +71,7 @@ export function createUsersRepository (db: Db) {
       passwordHash: input.passwordHash
     }
     // NFKC can expand one character into many (U+FDFA into 18): PostgreSQL would refuse the key, SQLite not.
-    if (characters(user.username) > MAX_USERNAME_LENGTH || characters(usernameKey(user.username)) > MAX_USERNAME_LENGTH) {
+    if (!fitsUsernameColumns(user.username)) {
       throw usernameTooLong()
     }
     if (await findByUsername(user.username) !== undefined) throw usernameTaken(user.username)

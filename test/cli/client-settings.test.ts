@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { exportJWK, importSPKI } from 'jose'
 import t from 'tap'
-import { generateKeyPair } from '../../src/auth/keys.js'
+import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { build } from '../helper.js'
 import { assertion, clientKeyPair, tokenRequest, withAssertion } from '../support/client-assertions.js'
 import { cli, expectFailures, fileEnv } from './run-cli.js'
@@ -30,7 +30,7 @@ t.test('client add --public-key makes a private_key_jwt client with no secret; s
   const replaced = await cli(['client', 'set-key', 'billing', join(dir, 'next.jwk.json')], env)
   t.equal(replaced.code, 0, replaced.stderr)
   t.match(replaced.stdout, 'billing now authenticates with private_key_jwt (RS256)')
-  await app.clientDirectory.sync()
+  await app.clients.directory.sync()
   t.equal((await tokenRequest(app, withAssertion(await assertion(key, 'billing')))).statusCode, 401, 'the old key is refused')
   t.equal((await tokenRequest(app, withAssertion(await assertion(next, 'billing')))).statusCode, 200, 'the new one works')
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { runCli } from '../../cli/main.js'
-import * as keys from '../../src/auth/keys.js'
-import { generateKeyPair, loadPublicKey, loadSigningKey } from '../../src/auth/keys.js'
+import * as keys from '@tollgate/auth/tokens/keys'
+import { generateKeyPair, loadPublicKey, loadSigningKey } from '@tollgate/auth/tokens/keys'
 import { build, createUser, login } from '../helper.js'
 import { cli, fileEnv, isOneErrorLine } from './run-cli.js'
 
@@ -88,7 +88,7 @@ t.test('keys generate never replaces a file, and leaves no half pair behind', as
   // The kid is random otherwise: load the CLI with a key generator that always returns the same pair
   // (a mock handed to main.js did not reach keys-command.js's own import, hence two steps).
   const keysCommand = await t.mockImport<typeof import('../../cli/keys-command.js')>('../../cli/keys-command.js', {
-    '../../src/auth/keys.js': { ...keys, generateKeyPair: () => pair }
+    '../../src/tokens/keys.js': { ...keys, generateKeyPair: () => pair }
   })
   const { runCli: run } = await t.mockImport<{ runCli: typeof runCli }>('../../cli/main.js', { '../../cli/keys-command.js': keysCommand })
   const generate = (dir: string) => cli(['keys', 'generate', '--alg', 'ES256', '--out', dir], undefined, '', run)

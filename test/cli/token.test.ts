@@ -35,7 +35,7 @@ t.test('the tokens end with the user\'s other tokens', async (t) => {
   await createUser(app, 'alice')
   const [token = ''] = (await cli(['token', 'issue', '--user', 'alice'], env)).stdout.trimEnd().split('\n')
   t.equal((await cli(['user', 'disable', 'alice'], env)).code, 0)
-  await app.revocationStore.sync()
+  await app.revocations.store.sync()
   t.equal((await app.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 401)
   const refused = await cli(['token', 'issue', '--user', 'alice'], env)
   t.equal(refused.code, 1)

@@ -27,7 +27,7 @@ t.test('the database cut away and given back', async (t) => {
   const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix }
   // No background poll, for the same reason as the pause after the cut below: here every query is a
   // request's, and none is running at the cut.
-  const app = await startInstance(t, env, { databaseSchema: schema, revocationSyncMs: 600_000 })
+  const app = await startInstance(t, env, { databaseSchema: schema, databaseSyncMs: 600_000 })
   await createUser(app.app, 'alice')
 
   const kept = await logIn(app, 'alice')

@@ -7,7 +7,7 @@ t.test('a database that stops answering without closing its connections', async 
   const schema = await freshSchema(t)
   const prefix = await freshRedisPrefix(t)
   const database = await proxyFor(t, POSTGRES_URL)
-  const app = await startInstance(t, { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix }, { databaseSchema: schema, revocationSyncMs: 600_000 })
+  const app = await startInstance(t, { DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix }, { databaseSchema: schema, databaseSyncMs: 600_000 })
   // Runs before the instance closes: nothing of its is left waiting on a frozen connection.
   t.teardown(() => database.proxy.restore())
   await createUser(app.app, 'alice')

@@ -26,7 +26,7 @@ export interface Instance {
 }
 
 /** An in-process Tollgate, closed when the test ends; its responses are recorded. */
-export async function startInstance (t: Teardown, env: Environment, options: { databaseSchema?: string, revocationSyncMs?: number } = {}): Promise<Instance> {
+export async function startInstance (t: Teardown, env: Environment, options: { databaseSchema?: string, databaseSyncMs?: number } = {}): Promise<Instance> {
   const app = await buildApp({
     env: { NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', ...env },
     logger: false,

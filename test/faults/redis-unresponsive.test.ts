@@ -8,8 +8,8 @@ t.test('Redis that stops answering without closing its connections', async (t) =
   const prefix = await freshRedisPrefix(t)
   const redis = await proxyFor(t, REDIS_URL)
   const shared = { DATABASE_URL: POSTGRES_URL, REDIS_PREFIX: prefix, LOGIN_RATE_LIMIT: '5' }
-  const app = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, revocationSyncMs: 100 })
-  const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, revocationSyncMs: 100 })
+  const app = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 100 })
+  const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, databaseSyncMs: 100 })
   // Runs before the instances close: nothing of theirs is left waiting on a frozen connection.
   t.teardown(() => redis.proxy.restore())
   await createUser(app.app, 'alice')

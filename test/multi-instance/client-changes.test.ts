@@ -7,12 +7,12 @@ import { assertion, clientKeyPair, tokenRequest, withAssertion, type ClientKeyPa
 import { freshRedisPrefix, sqlite, stores, REDIS_URL } from '../support/stores.js'
 
 /** Long enough that nothing in a test arrives by polling: what arrives came through Redis. */
-const NO_POLLING = { revocationSyncMs: 600_000 }
+const NO_POLLING = { databaseSyncMs: 600_000 }
 
 async function keyClient (t: Test, env: Environment, options = {}, key?: ClientKeyPair) {
   const app = await build(t, env, options)
   const clientKey = key ?? await clientKeyPair()
-  if (await app.clients.find('billing') === undefined) await app.clientAdministration.add('billing', { key: parseClientKey(clientKey.publicPem) })
+  if (await app.clients.repository.find('billing') === undefined) await app.clients.administration.add('billing', { key: parseClientKey(clientKey.publicPem) })
   return { app, key: clientKey }
 }
 
@@ -56,35 +56,35 @@ t.test('a client change made on one instance reaches the others through Redis at
   const shared = { ...env, REDIS_URL, REDIS_PREFIX: prefix }
   const a = await build(t, shared, NO_POLLING)
   const b = await build(t, shared, NO_POLLING)
-  const { secret = '' } = await a.clientAdministration.add('billing', { scopes: ['users:read'] })
+  const { secret = '' } = await a.clients.administration.add('billing', { scopes: ['users:read'] })
   const grant = (app: typeof a, clientSecret: string, fields: Record<string, string> = {}) =>
     tokenRequest(app, { grant_type: 'client_credentials', client_id: 'billing', client_secret: clientSecret, ...fields })
   const statusOn = async (app: typeof a, clientSecret: string, fields: Record<string, string> = {}) => (await grant(app, clientSecret, fields)).statusCode
 
   t.ok(await eventually(async () => await statusOn(b, secret) === 200, 1000), 'a new client is known everywhere')
-  await a.clientAdministration.disable('billing')
+  await a.clients.administration.disable('billing')
   t.ok(await eventually(async () => await statusOn(b, secret) === 401, 1000), 'a disabled client is refused everywhere')
-  await a.clientAdministration.enable('billing')
+  await a.clients.administration.enable('billing')
   t.ok(await eventually(async () => await statusOn(b, secret) === 200, 1000), 'and let back in')
 
-  const rotated = await a.clientAdministration.rotateSecret('billing') ?? ''
+  const rotated = await a.clients.administration.rotateSecret('billing') ?? ''
   t.ok(await eventually(async () => await statusOn(b, secret) === 401 && await statusOn(b, rotated) === 200, 1000), 'a rotated secret')
-  await a.clientAdministration.update('billing', { audiences: ['https://billing.internal'], tokenTtl: 120 })
+  await a.clients.administration.update('billing', { audiences: ['https://billing.internal'], tokenTtl: 120 })
   t.ok(await eventually(async () => (await grant(b, rotated, { resource: 'https://billing.internal' })).json().expires_in === 120, 1000),
     'new audiences and lifetime')
 })
 
 t.test('without Redis, a change made by another process arrives with the next poll', async (t) => {
   const { env } = await sqlite.setup(t)
-  const server = await build(t, env, { revocationSyncMs: 50 })
+  const server = await build(t, env, { databaseSyncMs: 50 })
   const cli = await build(t, env, NO_POLLING)
-  const { secret = '' } = await cli.clientAdministration.add('billing', {})
+  const { secret = '' } = await cli.clients.administration.add('billing', {})
   const statusOn = async () => (await tokenRequest(server, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret })).statusCode
   t.ok(await eventually(async () => await statusOn() === 200, 2000), 'the new client')
-  await cli.clientAdministration.disable('billing')
+  await cli.clients.administration.disable('billing')
   t.ok(await eventually(async () => await statusOn() === 401, 2000), 'its disabling')
   // Two writes in one millisecond are two versions: the second is not mistaken for one already seen.
-  await cli.clients.update('billing', { disabled: false })
-  await cli.clients.update('billing', { scopes: ['a'] })
+  await cli.clients.repository.update('billing', { disabled: false })
+  await cli.clients.repository.update('billing', { scopes: ['a'] })
   t.ok(await eventually(async () => (await tokenRequest(server, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret })).json().scope === 'a', 2000))
 })

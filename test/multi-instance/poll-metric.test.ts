@@ -21,7 +21,7 @@ t.test('with Redis up, `user disable` from the CLI reaches a server by pub/sub a
   })
   const shared = { DATABASE_URL: `sqlite:${join(t.testdir(), 'tollgate.db')}`, REDIS_URL, REDIS_PREFIX: prefix }
   // No timer: the poll runs when the test says.
-  const app = await build(t, shared, { revocationSyncMs: 3_600_000 })
+  const app = await build(t, shared, { databaseSyncMs: 3_600_000 })
   const alice = await createUser(app, 'alice')
   const tokens = [await login(app, alice), await login(app, alice)]
 
@@ -31,8 +31,8 @@ t.test('with Redis up, `user disable` from the CLI reaches a server by pub/sub a
     if (Date.now() > deadline) throw new Error('the cut-off did not arrive by Redis within 2 s')
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-  await app.revocationStore.sync()
-  t.same(app.revocations.applied['redis-pubsub'], { token: 0, session: 0, cutoff: 1 }, 'the cut-off came by pub/sub')
-  t.same(app.revocations.applied['database-poll'], { token: 0, session: 0, cutoff: 0 }, 'the poll found nothing Redis had not brought')
+  await app.revocations.store.sync()
+  t.same(app.revocations.list.applied['redis-pubsub'], { token: 0, session: 0, cutoff: 1 }, 'the cut-off came by pub/sub')
+  t.same(app.revocations.list.applied['database-poll'], { token: 0, session: 0, cutoff: 0 }, 'the poll found nothing Redis had not brought')
   for (const token of tokens) t.equal((await app.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 401)
 })

@@ -27,7 +27,7 @@ async function setup (t: Test): Promise<Setup> {
   const key = writeKeyPair(t.testdir(), 'ES256')
   const tollgate = await startTollgate(t, { PUBLIC_URL: issuer.href, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: key.privateFile }, port)
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }))
-  const { secret = '' } = await tollgate.app.clientAdministration.add('gateway', { scopes: ['users:read'], permissions: ['introspect'] })
+  const { secret = '' } = await tollgate.app.clients.administration.add('gateway', { scopes: ['users:read'], permissions: ['introspect'] })
   return { tollgate, issuer, as, client: { client_id: 'gateway' }, secret }
 }
 
@@ -91,7 +91,7 @@ t.test('introspection: live tokens are described, anything else is inactive; rev
 
 t.test('introspection needs the introspect permission', async (t) => {
   const context = await setup(t)
-  const { secret = '' } = await context.tollgate.app.clientAdministration.add('plain', {})
+  const { secret = '' } = await context.tollgate.app.clients.administration.add('plain', {})
   const response = await oauth.introspectionRequest(context.as, { client_id: 'plain' }, oauth.ClientSecretBasic(secret), 'x', insecure)
   t.equal(response.status, 403)
   t.match(await response.json(), { code: 'ERR_FORBIDDEN' })
@@ -102,7 +102,7 @@ t.test('private_key_jwt as oauth4webapi signs it: a token, introspection and rev
   t.ok(context.as.token_endpoint_auth_methods_supported?.includes('private_key_jwt'))
   t.same(context.as.token_endpoint_auth_signing_alg_values_supported, ['RS256', 'ES256', 'EdDSA'])
   const { privateKey, publicKey } = await generateKeyPair('ES256')
-  await context.tollgate.app.clientAdministration.add('signer', { scopes: ['users:read'], permissions: ['introspect'], key: parseClientKey(await exportSPKI(publicKey)) })
+  await context.tollgate.app.clients.administration.add('signer', { scopes: ['users:read'], permissions: ['introspect'], key: parseClientKey(await exportSPKI(publicKey)) })
   const client = { client_id: 'signer' }
   const auth = oauth.PrivateKeyJwt(privateKey)
   const granted = await oauth.clientCredentialsGrantRequest(context.as, client, auth, { scope: 'users:read' }, insecure)

@@ -49,7 +49,7 @@ process.stdout.write(JSON.stringify({ files, milliseconds }))
 export interface LoadedModules {
   /** Packages loaded, by name (`@scope/name` or `name`). */
   packages: Set<string>
-  /** The project's own modules loaded, relative to `dist/`. */
+  /** The project's own modules loaded (the server's build and the verifier package's), relative to the root. */
   own: Set<string>
   milliseconds: number
 }
@@ -73,7 +73,7 @@ export async function modulesLoadedBy (dir: string, entry: string): Promise<Load
   const paths = files.map((file) => file.startsWith('file:') ? fileURLToPath(file) : file)
   return {
     packages: new Set(paths.map(packageOf).filter((name) => name !== undefined)),
-    own: new Set(paths.filter((file) => file.startsWith(DIST + '/')).map((file) => relative(DIST, file))),
+    own: new Set(paths.filter((file) => file.startsWith(ROOT + '/') && !file.includes('/node_modules/')).map((file) => relative(ROOT, file))),
     milliseconds
   }
 }

@@ -44,7 +44,7 @@ t.test('scraping /metrics after a login and a protected request shows the counte
 t.test('token grants and refused refreshes are counted by grant and reason', async (t) => {
   const app = await build(t)
   const url = await app.metrics!.listen({ port: 0 })
-  await app.clients.create({ id: 'billing', secretHash: await app.passwords.hash('client-secret'), scopes: [] })
+  await app.clients.repository.create({ id: 'billing', secretHash: await app.passwords.hash('client-secret'), scopes: [] })
   const alice = await createUser(app)
   const token = (fields: Record<string, string>) => app.inject({
     method: 'POST', url: '/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import t from 'tap'
-import { generateKeyPair } from '../../src/auth/keys.js'
+import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { parseClientKey } from '../../src/clients/client-keys.js'
 import { build } from '../helper.js'
 import { tokenRequest, withAssertion } from '../support/client-assertions.js'
@@ -31,8 +31,8 @@ t.test('a tampered assertion is accepted only if it still meets RFC 7523, and is
   const app = await build(t)
   const key = generateKeyPair('ES256')
   const stranger = generateKeyPair('ES256')
-  await app.clientAdministration.add('billing', { key: parseClientKey(key.publicPem) })
-  await app.clientAdministration.add('audit', { key: parseClientKey(stranger.publicPem) })
+  await app.clients.administration.add('billing', { key: parseClientKey(key.publicPem) })
+  await app.clients.administration.add('audit', { key: parseClientKey(stranger.publicPem) })
 
   const claimName = fc.constantFrom('iss', 'sub', 'aud', 'exp', 'jti', 'nbf', 'iat', '__proto__')
   const headerName = fc.constantFrom('alg', 'typ', 'crit', 'kid', 'b64', 'jku')

@@ -26,7 +26,7 @@ t.test('any id and secret, form-encoded into HTTP Basic, are read back exactly',
 
 t.test('any Authorization header and client fields get 200 only with the real credentials, else 400 or 401, never a 5xx', async (t) => {
   const app = await build(t)
-  await app.clients.create({ id: 'billing', secretHash: hashClientSecret(SECRET), scopes: [] })
+  await app.clients.repository.create({ id: 'billing', secretHash: hashClientSecret(SECRET), scopes: [] })
 
   const field = fc.option(fc.oneof(fc.constantFrom('billing', SECRET, JWT_BEARER_ASSERTION_TYPE, ''), fc.string({ maxLength: 60 })), { nil: undefined })
   const authorization = fc.option(fc.oneof(

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { loadSigningKey, type PublicJwk } from '../../src/auth/keys.js'
+import { loadSigningKey, type PublicJwk } from '@tollgate/auth/tokens/keys'
 import { bearer } from '../helper.js'
 import { accessClaims, signToken } from '../support/forge.js'
 import { writeKeyPair } from './keys.js'

@@ -1,8 +1,8 @@
 import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateKeyPair } from '../../src/auth/keys.js'
-import type { AsymmetricAlgorithm } from '../../src/auth/claims.js'
+import { generateKeyPair } from '@tollgate/auth/tokens/keys'
+import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
 import type { Environment } from '../../src/config/environment.js'
 
 export const ASYMMETRIC: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']

@@ -117,7 +117,7 @@ t.test('a retired key verifies a client\'s longer-lived tokens as long as they l
   const b = writeKeyPair(dir, 'ES256', 'b')
   const store = { DATABASE_URL: sqliteFile(dir), ACCESS_TOKEN_TTL: String(TTL_SECONDS) }
   const first = await build(t, signingEnv(a, [], store))
-  const { secret = '' } = await first.clientAdministration.add('billing', { tokenTtl: 3600 })
+  const { secret = '' } = await first.clients.administration.add('billing', { tokenTtl: 3600 })
   const granted = await tokenRequest(first, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret })
   const token: string = granted.json().access_token
   await first.close()

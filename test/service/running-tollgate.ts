@@ -37,8 +37,8 @@ export async function startTollgate (t: Teardown, env: Environment, port = 0): P
   const base = `http://127.0.0.1:${listening}`
 
   async function clientToken (clientId: string, scopes: string[]): Promise<string> {
-    if (await app.clients.find(clientId) === undefined) {
-      await app.clients.create({ id: clientId, secretHash: hashClientSecret(CLIENT_SECRET), scopes })
+    if (await app.clients.repository.find(clientId) === undefined) {
+      await app.clients.repository.create({ id: clientId, secretHash: hashClientSecret(CLIENT_SECRET), scopes })
     }
     const response = await fetch(`${base}/auth/token`, {
       method: 'POST',

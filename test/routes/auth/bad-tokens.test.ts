@@ -213,7 +213,7 @@ t.test('a token issued before "log out everywhere" is revoked, a new one works',
   const { app, sub, valid } = await setup(t)
   // Served once, so the verified-token cache holds it: revocation must still apply.
   t.equal((await app.inject({ url: '/users/me', headers: bearer(valid) })).statusCode, 200)
-  await app.sessions.endAllSessions(sub)
+  await app.sessions.ending.endAllSessions(sub)
   const response = await app.inject({ url: '/users/me', headers: bearer(valid) })
   assertDenied(t, response, invalid('The access token has been revoked'))
 

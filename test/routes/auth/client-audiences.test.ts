@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import tollgateAuth from '../../../plugins/auth.js'
+import tollgateAuth from '@tollgate/auth/plugin'
 import type { Environment } from '../../../src/config/environment.js'
 import { bearer, build } from '../../helper.js'
 import { signingEnv, writeKeyPair } from '../../service/keys.js'
@@ -11,7 +11,7 @@ const BILLING = 'https://billing.internal'
 
 async function setup (t: Test, env: Environment = {}) {
   const app = await build(t, env)
-  const { secret = '' } = await app.clientAdministration.add('reporter', { scopes: ['reports:read'], audiences: [BILLING, 'reports-api'], tokenTtl: 300 })
+  const { secret = '' } = await app.clients.administration.add('reporter', { scopes: ['reports:read'], audiences: [BILLING, 'reports-api'], tokenTtl: 300 })
   const grant = (fields: Record<string, string | string[]> = {}) =>
     tokenRequest(app, { grant_type: 'client_credentials', client_id: 'reporter', client_secret: secret, ...fields })
   return { app, grant }
@@ -68,24 +68,24 @@ t.test('a resource the client may not have, or several, is invalid_target', asyn
 t.test('a client without a lifetime of its own gets ACCESS_TOKEN_TTL; a change applies to the next token', async (t) => {
   const { app, grant } = await setup(t, { ACCESS_TOKEN_TTL: '120' })
   t.equal((await grant()).json().expires_in, 300)
-  t.equal(await app.clientAdministration.update('reporter', { tokenTtl: null }), true)
+  t.equal(await app.clients.administration.update('reporter', { tokenTtl: null }), true)
   t.equal((await grant()).json().expires_in, 120)
-  t.equal(await app.clientAdministration.update('reporter', { tokenTtl: 3600, audiences: ['https://payroll.internal'] }), true)
+  t.equal(await app.clients.administration.update('reporter', { tokenTtl: 3600, audiences: ['https://payroll.internal'] }), true)
   t.equal((await grant({ resource: 'https://payroll.internal' })).json().expires_in, 3600)
   t.equal((await grant({ resource: BILLING })).json().error, 'invalid_target', 'the old audience is gone')
-  t.equal(await app.clientAdministration.update('nobody', { tokenTtl: 60 }), false)
+  t.equal(await app.clients.administration.update('nobody', { tokenTtl: 60 }), false)
 })
 
 t.test('lifetimes outside 60-3600 s and malformed audiences are refused', async (t) => {
   const app = await build(t)
   for (const tokenTtl of [0, 59, 3601, 90.5]) {
-    await t.rejects(app.clientAdministration.add('svc', { tokenTtl }), { code: 'ERR_INVALID_ARGUMENT', message: /60 to 3600/ }, String(tokenTtl))
+    await t.rejects(app.clients.administration.add('svc', { tokenTtl }), { code: 'ERR_INVALID_ARGUMENT', message: /60 to 3600/ }, String(tokenTtl))
   }
   for (const audience of ['', 'has space', 'a,b', 'x'.repeat(257), 'tab\there']) {
-    await t.rejects(app.clientAdministration.add('svc', { audiences: [audience] }), { code: 'ERR_INVALID_ARGUMENT', message: /audience/ }, JSON.stringify(audience))
+    await t.rejects(app.clients.administration.add('svc', { audiences: [audience] }), { code: 'ERR_INVALID_ARGUMENT', message: /audience/ }, JSON.stringify(audience))
   }
-  await t.rejects(app.clientAdministration.add('svc', { audiences: Array.from({ length: 17 }, (_, i) => `aud-${i}`) }), { message: /at most 16 audiences/ })
-  t.same(await app.clients.list(), [], 'nothing was created')
-  await app.clientAdministration.add('svc', { tokenTtl: 60, audiences: [BILLING] })
-  await t.rejects(app.clientAdministration.update('svc', { tokenTtl: 7200 }), { code: 'ERR_INVALID_ARGUMENT' })
+  await t.rejects(app.clients.administration.add('svc', { audiences: Array.from({ length: 17 }, (_, i) => `aud-${i}`) }), { message: /at most 16 audiences/ })
+  t.same(await app.clients.repository.list(), [], 'nothing was created')
+  await app.clients.administration.add('svc', { tokenTtl: 60, audiences: [BILLING] })
+  await t.rejects(app.clients.administration.update('svc', { tokenTtl: 7200 }), { code: 'ERR_INVALID_ARGUMENT' })
 })

@@ -14,7 +14,7 @@ const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${fo
 
 async function withClient (t: Test, scopes = ['users:read', 'reports:write']) {
   const app = await build(t)
-  await app.clients.create({ id: 'billing', secretHash: hashClientSecret(SECRET), scopes })
+  await app.clients.repository.create({ id: 'billing', secretHash: hashClientSecret(SECRET), scopes })
   return app
 }
 
@@ -59,8 +59,8 @@ t.test('JSON bodies are accepted too', async (t) => {
 
 t.test('a wrong secret, an unknown client and a disabled client get the same 401 invalid_client', async (t) => {
   const app = await withClient(t)
-  await app.clients.create({ id: 'retired', secretHash: hashClientSecret(SECRET), scopes: [] })
-  t.ok(await app.clients.update('retired', { disabled: true }))
+  await app.clients.repository.create({ id: 'retired', secretHash: hashClientSecret(SECRET), scopes: [] })
+  t.ok(await app.clients.repository.update('retired', { disabled: true }))
 
   const answers = [
     await tokenRequest(app, { grant_type: 'client_credentials', client_id: 'billing', client_secret: 'wrong' }),

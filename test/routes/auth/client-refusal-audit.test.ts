@@ -9,7 +9,7 @@ t.test('a client refused at introspection or revocation is an audit line, as at 
   const app = await buildApp({ env: testEnv(), logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
   t.after(() => app.close())
   await app.ready()
-  const { secret = '' } = await app.clientAdministration.add('gateway', {})
+  const { secret = '' } = await app.clients.administration.add('gateway', {})
   const post = (url: string, authorization: string) => app.inject({
     method: 'POST', url, headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x'
   })

@@ -18,7 +18,7 @@ async function clientToken (app: FastifyInstance, id: string, secret: string): P
 
 t.test('introspection answers no-store, refuses a request without a token or a client, and counts per client', async (t) => {
   const app = await build(t, { INTROSPECTION_RATE_LIMIT: '3' })
-  const { secret = '' } = await app.clientAdministration.add('gateway', { permissions: ['introspect'] })
+  const { secret = '' } = await app.clients.administration.add('gateway', { permissions: ['introspect'] })
   const live = await post(app, '/auth/introspect', { token: await clientToken(app, 'gateway', secret) }, basic('gateway', secret))
   t.equal(live.statusCode, 200)
   t.equal(live.headers['cache-control'], 'no-store')
@@ -35,15 +35,15 @@ t.test('introspection answers no-store, refuses a request without a token or a c
 
   // A client of its own, and four requests at once: the one-second window cannot end between them, as it
   // could between requests made one after another on a loaded machine.
-  const { secret: burstSecret = '' } = await app.clientAdministration.add('burst', { permissions: ['introspect'] })
+  const { secret: burstSecret = '' } = await app.clients.administration.add('burst', { permissions: ['introspect'] })
   const burst = await Promise.all(Array.from({ length: 4 }, () => post(app, '/auth/introspect', { token: 'x' }, basic('burst', burstSecret))))
   t.same(burst.map((response) => response.statusCode).sort(), [200, 200, 200, 429], 'a budget of 3 a second per client')
 })
 
 t.test('revocation: a client revokes only its own tokens; a user token is revoked by presenting it', async (t) => {
   const app = await build(t)
-  const { secret: secretOfA = '' } = await app.clientAdministration.add('client-a', {})
-  const { secret: secretOfB = '' } = await app.clientAdministration.add('client-b', {})
+  const { secret: secretOfA = '' } = await app.clients.administration.add('client-a', {})
+  const { secret: secretOfB = '' } = await app.clients.administration.add('client-b', {})
   const tokenOfA = await clientToken(app, 'client-a', secretOfA)
 
   const anonymous = await post(app, '/auth/revoke', { token: tokenOfA })

@@ -14,7 +14,7 @@ const TOKEN_ENDPOINT = `${TEST_ISSUER}/auth/token`
 async function withKeyClient (t: Test, alg: ClientKeyPair['alg'] = 'ES256') {
   const app = await build(t)
   const key = await clientKeyPair(alg)
-  await app.clientAdministration.add('billing', { scopes: ['users:read'], key: parseClientKey(key.publicPem) })
+  await app.clients.administration.add('billing', { scopes: ['users:read'], key: parseClientKey(key.publicPem) })
   return { app, key }
 }
 
@@ -52,14 +52,14 @@ t.test('a key given as a JWK works as one given as PEM', async (t) => {
   const app = await build(t)
   const key = await clientKeyPair('ES256')
   const jwk = await exportJWK(await importSPKI(key.publicPem, 'ES256'))
-  await app.clientAdministration.add('billing', { key: parseClientKey(JSON.stringify({ ...jwk, alg: 'ES256', use: 'sig' })) })
+  await app.clients.administration.add('billing', { key: parseClientKey(JSON.stringify({ ...jwk, alg: 'ES256', use: 'sig' })) })
   t.equal((await grantWith(app, await assertion(key, 'billing'))).statusCode, 200)
 })
 
 t.test('every refused assertion answers 401 invalid_client, never a 5xx', async (t) => {
   const { app, key } = await withKeyClient(t)
   const stranger = await clientKeyPair('ES256')
-  await app.clientAdministration.add('audit', { key: parseClientKey(stranger.publicPem) })
+  await app.clients.administration.add('audit', { key: parseClientKey(stranger.publicPem) })
   const now = Math.floor(Date.now() / 1000)
   const claims = (overrides: Record<string, unknown> = {}) => ({ iss: 'billing', sub: 'billing', aud: TEST_ISSUER, exp: now + 120, jti: randomUUID(), ...overrides })
 
@@ -100,11 +100,11 @@ t.test('every refused assertion answers 401 invalid_client, never a 5xx', async 
   for (const [name, made, fields, reason] of cases) {
     const clientAssertion = await made
     assertInvalidClient(t, await grantWith(app, clientAssertion, fields), name)
-    const checked = await app.clientCredentials.authenticate({ method: 'private_key_jwt', assertion: clientAssertion, ...(fields.client_id === undefined ? {} : { id: fields.client_id }) })
+    const checked = await app.clients.credentials.authenticate({ method: 'private_key_jwt', assertion: clientAssertion, ...(fields.client_id === undefined ? {} : { id: fields.client_id }) })
     t.match(checked, { ok: false, error: { reason } }, `${name}: why, in the audit log`)
   }
 
-  t.equal(await app.clientAdministration.disable('billing'), true)
+  t.equal(await app.clients.administration.disable('billing'), true)
   assertInvalidClient(t, await grantWith(app, await assertion(key, 'billing')), 'a disabled client')
 })
 
@@ -123,11 +123,11 @@ t.test('the assertion type must be RFC 7523\'s, and an assertion goes alone', as
 
 t.test('a client with a key has no secret, and a client with a secret cannot use an assertion', async (t) => {
   const { app, key } = await withKeyClient(t)
-  t.equal((await app.clients.find('billing'))?.secretHash, undefined)
+  t.equal((await app.clients.repository.find('billing'))?.secretHash, undefined)
   for (const secret of ['', 'anything']) {
     assertInvalidClient(t, await tokenRequest(app, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret }), `secret ${JSON.stringify(secret)}`)
   }
-  await app.clients.create({ id: 'mailer', secretHash: hashClientSecret('mailer-secret'), scopes: [] })
+  await app.clients.repository.create({ id: 'mailer', secretHash: hashClientSecret('mailer-secret'), scopes: [] })
   assertInvalidClient(t, await grantWith(app, await assertion(key, 'mailer')), 'an assertion from a client with a secret')
 })
 
@@ -135,13 +135,13 @@ t.test('set-key replaces the key at once and ends the tokens got with the old on
   const { app, key } = await withKeyClient(t)
   const held = (await grantWith(app, await assertion(key, 'billing'))).json().access_token
   const next = await clientKeyPair('EdDSA')
-  t.equal(await app.clientAdministration.setKey('billing', parseClientKey(next.publicPem)), true)
+  t.equal(await app.clients.administration.setKey('billing', parseClientKey(next.publicPem)), true)
   assertInvalidClient(t, await grantWith(app, await assertion(key, 'billing')), 'the old key')
   t.equal((await grantWith(app, await assertion(next, 'billing'))).statusCode, 200, 'the new key')
   t.equal((await app.inject({ url: '/users/me', headers: bearer(held) })).statusCode, 401, 'a token got with the old key is ended')
-  t.equal(await app.clientAdministration.setKey('nobody', parseClientKey(next.publicPem)), false)
+  t.equal(await app.clients.administration.setKey('nobody', parseClientKey(next.publicPem)), false)
 
-  const secret = await app.clientAdministration.rotateSecret('billing')
+  const secret = await app.clients.administration.rotateSecret('billing')
   assertInvalidClient(t, await grantWith(app, await assertion(next, 'billing')), 'a new secret replaces the key')
   t.equal((await tokenRequest(app, { grant_type: 'client_credentials', client_id: 'billing', client_secret: secret ?? '' })).statusCode, 200)
 })

@@ -98,9 +98,9 @@ for (const store of stores) {
     t.test('disabling a user, changing their roles or their password ends their refresh families', async (t) => {
       const bob = await createUser(app, `bob-${Math.random()}`, ['reader'])
       for (const change of [
-        () => app.sessions.setRoles(bob.id, ['writer']),
-        () => app.sessions.setPassword(bob.id, bob.password),
-        () => app.sessions.setDisabled(bob.id, true)
+        () => app.accounts.setRoles(bob.id, ['writer']),
+        () => app.accounts.setPassword(bob.id, bob.password),
+        () => app.accounts.setDisabled(bob.id, true)
       ]) {
         const pair = await loginPair(app, bob)
         await change()

@@ -6,7 +6,7 @@ const SECRET = 'a+b:c%'
 const NEEDS_USERS_READ = 'Bearer realm="tollgate", error="insufficient_scope", scope="users:read"'
 
 async function clientToken (app: FastifyInstance, id: string, scopes: string[]): Promise<string> {
-  await app.clients.create({ id, secretHash: await app.passwords.hash(SECRET), scopes })
+  await app.clients.repository.create({ id, secretHash: await app.passwords.hash(SECRET), scopes })
   const response = await app.inject({
     method: 'POST',
     url: '/auth/token',

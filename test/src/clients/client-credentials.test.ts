@@ -1,8 +1,8 @@
 import argon2 from 'argon2'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import type { AccessClaims } from '../../../src/auth/claims.js'
-import type { PasswordHasher } from '../../../src/auth/passwords.js'
+import type { AccessClaims } from '@tollgate/auth/tokens/claims'
+import type { PasswordHasher } from '../../../src/passwords/password-hasher.js'
 import type { ClientGrantRequest } from '../../../src/clients/client-credentials.js'
 import { hashClientSecret } from '../../../src/clients/client-secrets.js'
 import { createClientsService } from '../../../src/clients/clients-service.js'
@@ -12,7 +12,7 @@ const SECRET = /^[A-Za-z0-9_-]{43}$/
 
 async function setup (t: Test) {
   const app = await build(t)
-  return { app, admin: app.clientAdministration }
+  return { app, admin: app.clients.administration }
 }
 
 /** The claims of a granted token, as the verifier sees them. */
@@ -24,7 +24,7 @@ const withSecret = (id: string, secret: string, scope?: string): ClientGrantRequ
   ({ proof: { method: 'client_secret_post', id, secret }, ...(scope === undefined ? {} : { scope }) })
 
 async function tokenFor (app: FastifyInstance, clientId: string, secret: string, scope?: string): Promise<string> {
-  const result = await app.clientCredentials.grant(withSecret(clientId, secret, scope))
+  const result = await app.clients.credentials.grant(withSecret(clientId, secret, scope))
   if (!result.ok) throw new Error(`grant refused: ${result.error.message}`)
   return result.value.response.access_token
 }
@@ -35,7 +35,7 @@ t.test('the grant gives a token whose subject is the client, with the scopes ask
   t.match(secret, SECRET)
   t.same(client.scopes, ['users:read', 'reports:write'])
 
-  const all = await app.clientCredentials.grant(withSecret('billing', secret))
+  const all = await app.clients.credentials.grant(withSecret('billing', secret))
   t.ok(all.ok)
   if (!all.ok) return
   t.equal(all.value.clientId, 'billing')
@@ -44,18 +44,18 @@ t.test('the grant gives a token whose subject is the client, with the scopes ask
   t.match(await claimsOf(app, all.value.response.access_token), { sub: 'billing', client_id: 'billing', roles: [], scope: 'users:read reports:write', aud: 'tollgate-api' })
 
   t.match(await claimsOf(app, await tokenFor(app, 'billing', secret, ' reports:write  reports:write ')), { scope: 'reports:write' })
-  const refused = await app.clientCredentials.grant(withSecret('billing', secret, 'users:read users:write admin'))
+  const refused = await app.clients.credentials.grant(withSecret('billing', secret, 'users:read users:write admin'))
   t.match(refused, { ok: false, error: { code: 'ERR_INVALID_SCOPE', oauthError: 'invalid_scope', message: 'The client may not request: users:write admin' } })
 
   const { secret: bare = '' } = await admin.add('mailer', {})
-  const none = await app.clientCredentials.grant(withSecret('mailer', bare))
+  const none = await app.clients.credentials.grant(withSecret('mailer', bare))
   t.ok(none.ok && !('scope' in none.value.response), 'no scopes: no scope member')
 })
 
 t.test('a secret is stored as its SHA-256, never as itself', async (t) => {
   const { app, admin } = await setup(t)
   const { secret = '' } = await admin.add('billing', {})
-  const stored = (await app.clients.find('billing'))?.secretHash
+  const stored = (await app.clients.repository.find('billing'))?.secretHash
   t.equal(stored, hashClientSecret(secret))
   t.match(stored, /^sha256:[A-Za-z0-9_-]{43}$/)
 })
@@ -67,29 +67,29 @@ t.test('an unknown client, a wrong secret and a disabled client get the same ans
   const { secret: retired = '' } = await admin.add('retired', {})
   t.equal(await admin.disable('retired'), true)
   const answers = [
-    await app.clientCredentials.grant(withSecret('nobody', secret)),
-    await app.clientCredentials.grant(withSecret('billing', other)),
-    await app.clientCredentials.grant(withSecret('billing', '')),
-    await app.clientCredentials.grant(withSecret('retired', retired))
+    await app.clients.credentials.grant(withSecret('nobody', secret)),
+    await app.clients.credentials.grant(withSecret('billing', other)),
+    await app.clients.credentials.grant(withSecret('billing', '')),
+    await app.clients.credentials.grant(withSecret('retired', retired))
   ]
   for (const answer of answers) t.match(answer, { ok: false, error: { code: 'ERR_INVALID_CLIENT', oauthError: 'invalid_client', message: 'Client authentication failed' } })
   t.same(answers.map((answer) => !answer.ok && answer.error.reason), ['secret', 'secret', 'secret', 'disabled'], 'only the audit log says why')
-  t.match(await app.clientCredentials.authenticate({ method: 'client_secret_basic', id: 'billing', secret }), { ok: true, value: { id: 'billing' } })
+  t.match(await app.clients.credentials.authenticate({ method: 'client_secret_basic', id: 'billing', secret }), { ok: true, value: { id: 'billing' } })
 })
 
 t.test('an argon2 hash from before still verifies, and is replaced by a SHA-256 at the first grant', async (t) => {
   const { app } = await setup(t)
   const secret = 'an-old-secret-from-before-sha256'
   const legacy = await argon2.hash(secret, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 })
-  await app.clients.create({ id: 'legacy', secretHash: legacy, scopes: [] })
+  await app.clients.repository.create({ id: 'legacy', secretHash: legacy, scopes: [] })
 
-  t.match(await app.clientCredentials.grant(withSecret('legacy', 'not-the-secret')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
-  t.equal((await app.clients.find('legacy'))?.secretHash, legacy, 'a wrong secret changes nothing')
+  t.match(await app.clients.credentials.grant(withSecret('legacy', 'not-the-secret')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
+  t.equal((await app.clients.repository.find('legacy'))?.secretHash, legacy, 'a wrong secret changes nothing')
 
   await tokenFor(app, 'legacy', secret)
-  t.equal((await app.clients.find('legacy'))?.secretHash, hashClientSecret(secret), 'stored as SHA-256 from now on')
+  t.equal((await app.clients.repository.find('legacy'))?.secretHash, hashClientSecret(secret), 'stored as SHA-256 from now on')
   await tokenFor(app, 'legacy', secret)
-  t.match(await app.clientCredentials.grant(withSecret('legacy', 'not-the-secret')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
+  t.match(await app.clients.credentials.grant(withSecret('legacy', 'not-the-secret')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
 })
 
 t.test('a grant with a SHA-256 secret never calls the password hasher', async (t) => {
@@ -103,16 +103,16 @@ t.test('a grant with a SHA-256 secret never calls the password hasher', async (t
     db: app.db,
     passwords: untouchable,
     tokens: app.tokens,
-    revocations: app.revocations,
-    revocationStore: app.revocationStore,
+    revocations: app.revocations.list,
+    revocationStore: app.revocations.store,
     defaultAudience: 'tollgate-api',
     assertionAudiences: ['tollgate'],
     onError: (error: unknown) => { throw error }
   })
-  const { secret = '' } = await service.clientAdministration.add('billing', {})
-  t.match(await service.clientCredentials.grant(withSecret('billing', secret)), { ok: true })
-  t.match(await service.clientCredentials.grant(withSecret('billing', 'wrong')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
-  t.match(await service.clientCredentials.grant(withSecret('nobody', 'wrong')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
+  const { secret = '' } = await service.administration.add('billing', {})
+  t.match(await service.credentials.grant(withSecret('billing', secret)), { ok: true })
+  t.match(await service.credentials.grant(withSecret('billing', 'wrong')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
+  t.match(await service.credentials.grant(withSecret('nobody', 'wrong')), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
 })
 
 t.test('disable ends the client\'s tokens; enable lets it get new ones, which are not ended', async (t) => {
@@ -121,13 +121,13 @@ t.test('disable ends the client\'s tokens; enable lets it get new ones, which ar
   const held = await claimsOf(app, await tokenFor(app, 'billing', secret))
 
   t.equal(await admin.disable('billing'), true)
-  t.equal(app.revocations.isRevoked(held), true, 'the token it held is refused')
-  t.match(await app.clients.find('billing'), { disabled: true })
+  t.equal(app.revocations.list.isRevoked(held), true, 'the token it held is refused')
+  t.match(await app.clients.repository.find('billing'), { disabled: true })
 
   t.equal(await admin.enable('billing'), true)
   const fresh = await claimsOf(app, await tokenFor(app, 'billing', secret))
-  t.equal(app.revocations.isRevoked(fresh), false)
-  t.equal(app.revocations.isRevoked(held), true, 'the old token stays refused')
+  t.equal(app.revocations.list.isRevoked(fresh), false)
+  t.equal(app.revocations.list.isRevoked(held), true, 'the old token stays refused')
   t.equal(await admin.enable('billing'), true, 'enabling an enabled client is harmless')
 
   t.equal(await admin.disable('nobody'), false)
@@ -142,11 +142,11 @@ t.test('rotateSecret gives a new secret at once refusing the old one and its tok
   const secret = await admin.rotateSecret('billing')
   t.match(secret, SECRET)
   t.not(secret, old)
-  t.match(await app.clientCredentials.grant(withSecret('billing', old)), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
-  t.equal(app.revocations.isRevoked(held), true)
+  t.match(await app.clients.credentials.grant(withSecret('billing', old)), { ok: false, error: { code: 'ERR_INVALID_CLIENT' } })
+  t.equal(app.revocations.list.isRevoked(held), true)
 
   const fresh = await claimsOf(app, await tokenFor(app, 'billing', secret ?? ''))
-  t.equal(app.revocations.isRevoked(fresh), false, 'a token got with the new secret is not ended by the rotation')
+  t.equal(app.revocations.list.isRevoked(fresh), false, 'a token got with the new secret is not ended by the rotation')
   t.equal(fresh.scope, 'users:read', 'the scopes are kept')
   t.equal(await admin.rotateSecret('nobody'), undefined)
 })

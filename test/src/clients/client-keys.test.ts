@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
-import { generateKeyPair } from '../../../src/auth/keys.js'
+import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { parseClientKey } from '../../../src/clients/client-keys.js'
 
 const INVALID = { code: 'ERR_INVALID_ARGUMENT' }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Config } from '../../../src/config/schema.js'
 import { checkConfig } from '../../../src/config/validate.js'
-import { ConfigError } from '../../../src/errors.js'
+import { ConfigError } from '@tollgate/auth/errors'
 
 const BASE: Config = {
   NODE_ENV: 'production',

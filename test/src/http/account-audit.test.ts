@@ -1,5 +1,5 @@
 import t from 'tap'
-import { TollgateError } from '../../../src/errors.js'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange, auditAccountRefusal } from '../../../src/http/account-audit.js'
 
 function recorder () {

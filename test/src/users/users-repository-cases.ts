@@ -55,9 +55,9 @@ export function usersRepositoryCases (t: Test, openDb: DbFactory): void {
     const users = await repository(t)
     t.ok(await users.create({ username: 'a'.repeat(64), passwordHash: HASH }), '64 characters fit')
     t.ok(await users.create({ username: '😀'.repeat(64), passwordHash: HASH }), '64 characters outside the BMP fit')
-    await t.rejects(users.create({ username: 'b'.repeat(65), passwordHash: HASH }), { code: 'ERR_INVALID_ARGUMENT', message: /^usernames are limited to 64/ })
+    await t.rejects(users.create({ username: 'b'.repeat(65), passwordHash: HASH }), { code: 'ERR_VALIDATION', message: /^usernames are limited to 64/ })
     // U+FDFA is one character that NFKC turns into 18.
-    await t.rejects(users.create({ username: '\uFDFA'.repeat(4), passwordHash: HASH }), { code: 'ERR_INVALID_ARGUMENT', message: /^usernames are limited to 64/ })
+    await t.rejects(users.create({ username: '\uFDFA'.repeat(4), passwordHash: HASH }), { code: 'ERR_VALIDATION', message: /^usernames are limited to 64/ })
     t.equal(await users.count(), 2)
   })
 

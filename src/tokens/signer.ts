@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import { createSigner } from 'fast-jwt'
+import { ACCESS_TOKEN_TYPE, type AccessClaims, type SigningAlgorithm } from '@tollgate/auth/tokens/claims'
+
+export interface TokenSubject {
+  id: string
+  roles: readonly string[]
+  scope?: string
+  sessionId?: string
+  clientId?: string
+  /** The token's `aud` when not the configured audience: a resource a client asked for (RFC 8707). */
+  audience?: string
+  /** The token's lifetime when not the configured one: a client's own, or the CLI's. */
+  ttlSeconds?: number
+}
+
+export interface IssuedToken {
+  token: string
+  claims: AccessClaims
+  /** Seconds until the token expires, for the token response's `expires_in`. */
+  expiresIn: number
+}
+
+export interface SignerOptions {
+  algorithm: SigningAlgorithm
+  /** The HMAC secret, or the private key as PEM. */
+  key: string
+  /** The key's RFC 7638 thumbprint, put in the header (asymmetric keys only). */
+  kid?: string
+  issuer: string
+  audience: string
+  ttlSeconds: number
+}
+
+/** fast-jwt's signer options for access tokens. */
+export function signerOptions ({ algorithm, kid, issuer, audience }: Omit<SignerOptions, 'key' | 'ttlSeconds'>) {
+  return {
+    algorithm,
+    iss: issuer,
+    aud: audience,
+    header: { alg: algorithm, typ: ACCESS_TOKEN_TYPE },
+    ...(kid === undefined ? {} : { kid })
+  }
+}
+
+/** Signs access tokens with one key. */
+export function createAccessTokenSigner (options: SignerOptions) {
+  const { issuer, audience, ttlSeconds } = options
+  // `aud` goes into each payload instead: fast-jwt's fixed claims would override a per-token one.
+  const { aud, ...fixed } = signerOptions(options)
+  const sign = createSigner({ ...fixed, key: options.key })
+
+  /**
+   * Signs an access token for `subject`. `notBefore` (epoch seconds) raises `iat` and `nbf` to a per-user
+   * cut-off that lies in the current second, so a token issued right after "log out everywhere" is valid.
+   */
+  function issue (subject: TokenSubject, notBefore = 0): IssuedToken {
+    const now = Math.max(Math.floor(Date.now() / 1000), notBefore)
+    const lifetime = subject.ttlSeconds ?? ttlSeconds
+    const claims = {
+      sub: subject.id,
+      aud: subject.audience ?? audience,
+      iat: now,
+      nbf: now,
+      exp: now + lifetime,
+      jti: randomUUID(),
+      roles: [...subject.roles],
+      scope: subject.scope ?? '',
+      ...(subject.sessionId === undefined ? {} : { sid: subject.sessionId }),
+      ...(subject.clientId === undefined ? {} : { client_id: subject.clientId })
+    }
+    const token: string = sign(claims)
+    return { token, claims: { ...claims, iss: issuer }, expiresIn: lifetime }
+  }
+
+  return { issue }
+}
+
+export type AccessTokenSigner = ReturnType<typeof createAccessTokenSigner>
