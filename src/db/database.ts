@@ -61,6 +61,15 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
+/**
+ * PostgreSQL's undefined_schema. Kysely's migrator finds its own tables by listing the tables of every
+ * schema (kysely-org/kysely#1537), and that query fails with this code when another schema of the database
+ * is dropped while it runs; the next attempt no longer sees that schema. The steps before the migrations
+ * create only what is missing, so trying again is safe.
+ */
+const UNDEFINED_SCHEMA = '3F000'
+const MIGRATION_ATTEMPTS = 3
+
 /** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
 export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
   try {
@@ -71,8 +80,11 @@ export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
       // Without it Kysely looks for its bookkeeping tables in any schema, and may find another run's.
       ...(schema === undefined ? {} : { migrationTableSchema: schema })
     })
-    const { error } = await migrator.migrateToLatest()
-    if (error !== undefined) throw error
+    for (let attempt = 1; ; attempt++) {
+      const { error } = await migrator.migrateToLatest()
+      if (error === undefined) return
+      if (attempt === MIGRATION_ATTEMPTS || (error as { code?: unknown }).code !== UNDEFINED_SCHEMA) throw error
+    }
   } catch (error) {
     // Most often the store is unreachable or refuses the credentials; then the URL is what to fix.
     throw storeError('reach or migrate the store', error)

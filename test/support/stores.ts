@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { BuildAppOptions } from '../../app.js'
 import type { Environment } from '../../src/config/environment.js'
+import { createDatabase, migrateToLatest, type Db } from '../../src/db/database.js'
 
 /** The real services the store and shared-state tests run against; missing ones fail those tests, never skip them. */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -62,6 +63,20 @@ export const postgres: Store = {
 
 /** Every store Tollgate supports: store tests run once against each. */
 export const stores: Store[] = [sqlite, postgres]
+
+/**
+ * An empty, migrated database on `store` for one test, opened directly (no app): closed, then removed,
+ * when the test ends.
+ */
+export async function openDatabase (t: Teardown, store: Store): Promise<Db> {
+  const { env, options } = await store.setup(t)
+  const schema = options.databaseSchema
+  const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(schema === undefined ? {} : { schema }) })
+  // Closed before the store is removed: teardowns run in the reverse order of registration.
+  t.teardown(() => db.destroy())
+  await migrateToLatest(db, schema)
+  return db
+}
 
 /** Replaces the database name in a postgres:// URL. */
 export function withDatabaseName (url: string, name: string): string {
