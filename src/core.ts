@@ -4,9 +4,11 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createStoreChanges } from './db/store-changes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
+import { createTokenExchange } from './oauth/token-exchange.js'
 import { createPasswordHasher } from './passwords/password-hasher.js'
 import { createRevocationBus } from './revocations/revocation-bus.js'
 import { createRevocationFeed } from './revocations/revocation-feed.js'
@@ -94,6 +96,13 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     return {
       config,
       db,
+      /** Commits by other connections, heard at once: the plugins that keep copies subscribe; the server watches. */
+      storeChanges: createStoreChanges(db, {
+        url: config.DATABASE_URL,
+        schema: options.databaseSchema,
+        onError: (error, context) => { log.warn({ err: error }, `store changes: ${context}`) },
+        onReconnect: () => { log.info({}, 'store changes: listening again') }
+      }),
       /** The user store. */
       users,
       /** argon2id hashing of user passwords. */
@@ -116,7 +125,11 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       clients,
       /** The token endpoint's grants, RFC 7662 introspection and RFC 7009 revocation. */
       oauth: {
-        grants: createGrants({ sessions: lifecycle, credentials: clients.credentials }),
+        grants: createGrants({
+          sessions: lifecycle,
+          credentials: clients.credentials,
+          exchange: createTokenExchange({ credentials: clients.credentials, tokens, revocations: revocations.list, defaultAudience: config.JWT_AUDIENCE })
+        }),
         introspection,
         revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
       },

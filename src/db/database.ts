@@ -40,19 +40,24 @@ function openSqlite (file: string): SQLite.Database {
   }
 }
 
+/** Where and how a PostgreSQL connection goes: the pool's, and any connection of its own Tollgate opens. */
+export const postgresConnection = ({ url, schema }: { url: string, schema?: string | undefined }): pg.ClientConfig => ({
+  connectionString: url,
+  connectionTimeoutMillis: 2000,
+  ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+})
+
 export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   if (url.startsWith('sqlite:')) {
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url.slice('sqlite:'.length)) }) })
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    ...postgresConnection({ url, schema }),
     max: 10,
-    connectionTimeoutMillis: 2000,
     // A stalled server (a partition, not a refusal) must turn into a 503, not a request that never ends.
     query_timeout: 3000,
     // Epoch-millisecond columns are bigint; pg returns int8 as a string unless told otherwise.
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) },
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) }
   })
   // A client that loses its server emits 'error': the pool listens only while the client is idle, and an
   // unheard 'error' ends the process. The query in flight fails on its own and becomes a 503.

@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { sql } from 'kysely'
 import pg from 'pg'
 import type { BuildAppOptions } from '../../app.js'
 import type { Environment } from '../../src/config/environment.js'
+import { channelOf } from '../../src/db/change-channel.js'
 import { createDatabase, migrateToLatest, type Db } from '../../src/db/database.js'
 
 /** The real services the store and shared-state tests run against; missing ones fail those tests, never skip them. */
@@ -136,4 +138,11 @@ export async function freshRedisPrefix (t: Teardown): Promise<string> {
     }
   })
   return prefix
+}
+
+/** The process ids of the PostgreSQL connections listening for changes to `db`'s schema (other tests' schemas aside). */
+export async function schemaListeners (db: Db): Promise<number[]> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where query = 'listen "' || ${sql.raw(channelOf('current_schema()'))} || '"'`.execute(db)
+  return rows.map((row) => row.pid)
 }

@@ -52,9 +52,9 @@ export const UNKNOWN_KEY = refusal(TokenError.codes.missingKey)
  * under another PUBLIC_URL (another instance's, or the CLI's run with other variables), which the expected
  * issuer makes plain. Both are public: the issuer's metadata publishes them.
  */
-export const wrongIssuerOrAudience = (issuer: string, audience: string): InvalidTokenError =>
+export const wrongIssuerOrAudience = (issuer: string, audience: string | undefined): InvalidTokenError =>
   new InvalidTokenError('ERR_TOKEN_INVALID',
-    `${DESCRIPTIONS[TokenError.codes.invalidClaimValue] as string}: expected issuer ${issuer} and audience ${audience}`,
+    `${DESCRIPTIONS[TokenError.codes.invalidClaimValue] as string}: expected issuer ${issuer}${audience === undefined ? '' : ` and audience ${audience}`}`,
     TokenError.codes.invalidClaimValue)
 
 /**
