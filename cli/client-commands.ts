@@ -4,7 +4,7 @@ import { CLIENT_PERMISSIONS, type Client, type ClientPermission } from '../src/c
 import type { ClientSettings } from '../src/clients/client-administration.js'
 import type { WorkloadBinding } from '../src/clients/clients-repository.js'
 import type { Core } from '../src/core.js'
-import { auditSettingChange } from './audit-log.js'
+import { auditCommand, auditSettingChange } from './audit-log.js'
 import { cliError, quote, type CliIo, type Command, type CommandContext } from './command.js'
 import { printTable } from './table.js'
 
@@ -110,6 +110,15 @@ export const clientCommands: Command[] = [
       const key = typeof file === 'string' ? readKey(file) : undefined
       const core = await openCore()
       const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }), ...(federated === undefined ? {} : { federated }) })
+      const { scopes, permissions, audiences, tokenTtl } = added.client
+      auditCommand(io, core, 'admin.client.create', {
+        clientId,
+        scopes,
+        permissions,
+        audiences,
+        tokenTtl: tokenTtl ?? null,
+        authentication: added.client.public ? 'none' : federated !== undefined ? 'workload_federation' : key === undefined ? 'client_secret' : 'private_key_jwt'
+      }, 'client created')
       const note = `Client ${added.client.id} created with ${describe(added.client)}`
       if (added.secret !== undefined) printSecret(io, added.secret, `${note}.`)
       else if (added.client.public) io.stdout.write(`${note}; it is public: no secret, authorization codes with PKCE and refresh tokens only\n`)
@@ -147,7 +156,10 @@ export const clientCommands: Command[] = [
       if (Object.keys(settings).length === 0 && federated === undefined) throw cliError('client update needs --scopes, --audiences, --ttl, --permissions, --redirect-uris, --public or --federated')
       const core = await openCore()
       const { administration } = core.clients
-      if (Object.keys(settings).length > 0 && !await administration.update(clientId, settings)) throw unknownClient(clientId)
+      if (Object.keys(settings).length > 0) {
+        if (!await administration.update(clientId, settings)) throw unknownClient(clientId)
+        auditCommand(io, core, 'admin.client.update', { clientId, ...settings }, 'client updated')
+      }
       if (federated !== undefined) {
         if (!await administration.bindWorkload(clientId, federated)) throw unknownClient(clientId)
         auditBinding(io, core, clientId, federated)
@@ -162,7 +174,9 @@ export const clientCommands: Command[] = [
     summary: 'Refuse a client new tokens; ends the tokens it holds',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clients.administration.disable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.disable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: true }, 'client updated')
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
   },
@@ -172,7 +186,9 @@ export const clientCommands: Command[] = [
     summary: 'Let a disabled client obtain tokens again',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clients.administration.enable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.enable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: false }, 'client updated')
       io.stdout.write(`${clientId} is enabled\n`)
     }
   },
@@ -182,8 +198,10 @@ export const clientCommands: Command[] = [
     summary: 'Give a client a new secret, printed once; the old secret or key and its tokens stop working',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      const secret = await (await openCore()).clients.administration.rotateSecret(clientId)
+      const core = await openCore()
+      const secret = await core.clients.administration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'client_secret' }, 'client secret replaced')
       printSecret(io, secret, `${clientId} has a new secret; the old credential and the tokens got with it no longer work.`)
     }
   },
@@ -194,7 +212,9 @@ export const clientCommands: Command[] = [
     positionals: ['client_id', 'public_key_file'],
     async run ({ positionals: [clientId = '', file = ''], io, openCore }) {
       const key = readKey(file)
-      if (!await (await openCore()).clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'private_key_jwt' }, 'client key replaced')
       io.stdout.write(`${clientId} now authenticates with private_key_jwt (${key.algorithm}); its old credential and tokens no longer work\n`)
     }
   }

@@ -24,7 +24,7 @@ const helpCommand: Command = {
 }
 
 /** Every command, in the order the help lists them. A group (`user`, …) is the first word of its commands. */
-const commands: Command[] = [...userCommands, ...clientCommands, ...federationCommands, ...tokenCommands, keysGenerateCommand, keysRotateCommand, secretCommand, migrateCommand, helpCommand]
+export const commands: Command[] = [...userCommands, ...clientCommands, ...federationCommands, ...tokenCommands, keysGenerateCommand, keysRotateCommand, secretCommand, migrateCommand, helpCommand]
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h' } }
 const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'

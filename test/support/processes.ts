@@ -28,8 +28,8 @@ export interface ListeningTollgate extends TollgateProcess {
 }
 
 export interface SpawnOptions {
-  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1, LOG_LEVEL=info, PUBLIC_URL=TEST_ISSUER and METRICS_PORT=0 are the defaults. */
-  env: Record<string, string>
+  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1, LOG_LEVEL=info, PUBLIC_URL=TEST_ISSUER and METRICS_PORT=0 are the defaults, and `undefined` leaves one unset. */
+  env: Record<string, string | undefined>
   /** Its working directory: give it an empty one (t.testdir()), so no `.env` or `./data` of the checkout is read. */
   cwd: string
   /** How long it may take to listen. */
@@ -49,7 +49,8 @@ export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 30_000 
   const child = spawn(process.execPath, [SERVER_SCRIPT], {
     cwd,
     // Metrics off unless asked for: servers started side by side would all want METRICS_PORT's fixed default.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_URL: TEST_ISSUER, METRICS_PORT: '0', ...env },
+    env: Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_URL: TEST_ISSUER, METRICS_PORT: '0', ...env })
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
