@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors.js'
+import { fetchFromIssuer } from './issuer-fetch.js'
 
 /** What a relying service needs from an issuer's RFC 8414 metadata. */
 export interface IssuerMetadata {
@@ -20,7 +21,7 @@ export function metadataUrl (issuer: string): URL {
  */
 export async function discoverIssuer (issuer: string, timeoutMs = 3000): Promise<IssuerMetadata> {
   const url = metadataUrl(issuer)
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } })
+  const response = await fetchFromIssuer(url, timeoutMs)
   if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${url.href} answered ${response.status}`)
   const body = await response.json() as Partial<IssuerMetadata>
   if (body.issuer !== issuer) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${url.href} names another issuer: ${String(body.issuer).slice(0, 200)}`)

@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors.js'
 import type { AsymmetricAlgorithm } from './claims.js'
+import { fetchFromIssuer } from './issuer-fetch.js'
 import { publicKeyFromJwk } from './keys.js'
 import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from './verifier.js'
 
@@ -19,7 +20,7 @@ export interface RemoteKeySetOptions {
   onKeysRemoved?: () => void
 }
 
-const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
+export const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
 
 /**
  * Keys fetched from an issuer's JWKS and kept in memory. The set is fetched once at start and again only
@@ -37,10 +38,7 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
 
   async function fetchKeys (): Promise<void> {
     lastAttempt = Date.now()
-    const response = await fetch(options.jwksUrl, {
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
-      headers: { accept: 'application/json' }
-    })
+    const response = await fetchFromIssuer(options.jwksUrl, options.timeoutMs ?? 3000)
     if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${options.jwksUrl} answered ${response.status}`)
     const body = await response.json() as { keys?: unknown }
     if (!Array.isArray(body.keys)) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${options.jwksUrl} is not a JWK set`)
@@ -81,5 +79,8 @@ export function createRemoteKeySet (options: RemoteKeySetOptions, constraints: V
     return refresh().then(() => checks.get(kid))
   }
 
-  return { resolve, refresh, kids: () => [...checks.keys()] }
+  /** The first fetch, at start: with no keys held yet, its failure is the caller's to report. */
+  const load = async (): Promise<void> => { await fetchKeys() }
+
+  return { resolve, refresh, load, kids: () => [...checks.keys()] }
 }
