@@ -7,6 +7,7 @@ import { holdsBy } from '../multi-instance/deadline.js'
 import { freePort } from '../support/free-port.js'
 import { startTollgate as startTollgateProcess } from '../support/processes.js'
 import { startTollgate, TOLLGATE_CLAIMS } from './running-tollgate.js'
+import { writeKeyPair } from './keys.js'
 import { deploy } from './tollgate-deployment.js'
 
 interface LogLine { level: number, msg: string }
@@ -73,4 +74,17 @@ t.test('a feed that starts refusing the credentials later is logged as a credent
   t.match(refused()?.msg, /check revocations\.clientId and revocations\.clientSecret; keeping the revocations held and retrying$/)
   const lost = lines.filter((line) => line.msg.startsWith('lost the revocation feed'))
   t.equal(lost.length, 1, 'the outage itself was logged once, as the network, before')
+})
+
+t.test('an issuer or a feed secret left unset (an environment variable nobody set) is named at start', async (t) => {
+  const key = writeKeyPair(t.testdir(), 'ES256')
+  await t.rejects(register(t, { issuer: process.env.TOLLGATE_NOBODY_SET_THIS as string, audience: 'tollgate-api' }), {
+    name: 'TypeError',
+    message: 'issuer must be the issuer\'s URL, to read its metadata from (or pass jwksUrl), not undefined'
+  })
+  const unset = { clientId: 'orders-api', clientSecret: process.env.TOLLGATE_NOBODY_SET_THIS as string, feedUrl: 'http://127.0.0.1:9/auth/revocations' }
+  await t.rejects(register(t, { ...TOLLGATE_CLAIMS, publicKey: key.publicPem, algorithm: 'ES256', revocations: unset }), {
+    name: 'TypeError',
+    message: 'revocations.clientSecret is missing: the feed needs a client with the revocations permission'
+  })
 })

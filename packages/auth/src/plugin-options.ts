@@ -110,6 +110,9 @@ export interface RevocationCheck {
 export async function revocationCheck (fastify: FastifyInstance, options: AuthPluginOptions, discover: () => Promise<IssuerMetadata>): Promise<RevocationCheck> {
   const feed = 'revocations' in options ? options.revocations : undefined
   if (feed === undefined) return { isRevoked: options.isRevoked }
+  for (const name of ['clientId', 'clientSecret'] as const) {
+    if (typeof feed[name] !== 'string' || feed[name] === '') throw new TypeError(`revocations.${name} is missing: the feed needs a client with the revocations permission`)
+  }
   const feedUrl = feed.feedUrl ?? (await discover()).revocation_feed_endpoint
   if (feedUrl === undefined) throw new TollgateError('ERR_CONFIG', 'revocations: the issuer\'s metadata names no revocation_feed_endpoint: pass feedUrl')
   const list = new RevocationList()

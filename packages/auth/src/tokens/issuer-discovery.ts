@@ -20,6 +20,10 @@ export function metadataUrl (issuer: string): URL {
  * the one asked for, or an attacker's metadata could point at an attacker's keys).
  */
 export async function discoverIssuer (issuer: string, timeoutMs = 3000): Promise<IssuerMetadata> {
+  // Typically an environment variable nobody set: say so, rather than "Invalid URL".
+  if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
+    throw new TypeError(`issuer must be the issuer's URL, to read its metadata from (or pass jwksUrl), not ${typeof issuer === 'string' ? JSON.stringify(issuer.slice(0, 200)) : String(issuer)}`)
+  }
   const url = metadataUrl(issuer)
   const response = await fetchFromIssuer(url, timeoutMs)
   if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${url.href} answered ${response.status}`)
