@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
-import { every } from '../src/periodic.js'
+import { coalescing, every } from '../src/periodic.js'
 import { subscriberConnection } from './redis.js'
 
 export interface ClientsPluginOptions {
-  /** How often to compare every client with the store, in milliseconds (what catches a missed message). */
+  /** How often to compare every client with the store, in milliseconds (what catches a missed change). */
   syncIntervalMs?: number
 }
 
@@ -12,17 +12,23 @@ const PURGE_INTERVAL_MS = 30_000
 
 /**
  * Keeps this instance's copy of the clients current: loaded at start, changed at once by a message
- * through Redis when it is configured, and compared with the store every `syncIntervalMs` (so a change
- * whose message was lost, or made while Redis was down, arrives anyway).
+ * through Redis when it is configured, compared with the store at once when another connection commits
+ * a client change (`storeChanges`), and again every `syncIntervalMs` (so a change whose message was
+ * lost arrives anyway). The comparisons never overlap: an older read must not overwrite a newer one.
  */
-export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 2000 }) {
+export default fp<ClientsPluginOptions>(async function clients (fastify, { syncIntervalMs = 10_000 }) {
   const { directory, changeBus, purgeExpiredJtis } = fastify.clients
   const onError = (context: string) => (error: unknown): void => { fastify.log.warn({ err: error }, `clients: ${context}`) }
+  const sync = coalescing(directory.sync)
+  const onChangeError = onError('could not read a client change; the periodic sync will')
   await directory.load()
+  const stops = [fastify.storeChanges.subscribe(['clients'], () => { sync().catch(onChangeError) })]
+  // A change committed while the clients loaded was heard by nobody yet.
+  await sync()
   if (changeBus !== undefined && fastify.hasDecorator('redis')) await changeBus.start(subscriberConnection(fastify))
-  const stops = [
-    every(syncIntervalMs, directory.sync, onError('could not read the clients; will retry')),
+  stops.push(
+    every(syncIntervalMs, sync, onError('could not read the clients; will retry')),
     every(PURGE_INTERVAL_MS, purgeExpiredJtis, onError('could not purge expired assertion jtis'))
-  ]
+  )
   fastify.addHook('onClose', async () => { for (const stop of stops) stop() })
 }, { name: 'clients', dependencies: ['core'] })

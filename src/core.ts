@@ -4,6 +4,7 @@ import { createClientsService } from './clients/clients-service.js'
 import type { Config } from './config/schema.js'
 import { tokenEndpointUrl } from './config/urls.js'
 import { createDatabase, migrateToLatest } from './db/database.js'
+import { createStoreChanges } from './db/store-changes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
@@ -94,6 +95,13 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
     return {
       config,
       db,
+      /** Commits by other connections, heard at once: the plugins that keep copies subscribe; the server watches. */
+      storeChanges: createStoreChanges(db, {
+        url: config.DATABASE_URL,
+        schema: options.databaseSchema,
+        onError: (error, context) => { log.warn({ err: error }, `store changes: ${context}`) },
+        onReconnect: () => { log.info({}, 'store changes: listening again') }
+      }),
       /** The user store. */
       users,
       /** argon2id hashing of user passwords. */

@@ -11,3 +11,30 @@ export function every (ms: number, task: () => Promise<void>, onError: (error: u
   }, ms).unref()
   return () => clearInterval(timer)
 }
+
+/**
+ * Wraps `task` so that a call starts it at once, or, while a run is under way (whose reads may have
+ * missed what prompted the call), makes it run once more when that run ends: never two at once, and
+ * however many calls come meanwhile, one more run. The promise settles with the last of those runs.
+ */
+export function coalescing (task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined
+  let again = false
+  return function run (): Promise<void> {
+    if (running !== undefined) {
+      again = true
+      return running
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await task()
+        } while (again)
+      } finally {
+        running = undefined
+      }
+    })()
+    return running
+  }
+}

@@ -40,19 +40,24 @@ function openSqlite (file: string): SQLite.Database {
   }
 }
 
+/** Where and how a PostgreSQL connection goes: the pool's, and any connection of its own Tollgate opens. */
+export const postgresConnection = ({ url, schema }: { url: string, schema?: string | undefined }): pg.ClientConfig => ({
+  connectionString: url,
+  connectionTimeoutMillis: 2000,
+  ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+})
+
 export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   if (url.startsWith('sqlite:')) {
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url.slice('sqlite:'.length)) }) })
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    ...postgresConnection({ url, schema }),
     max: 10,
-    connectionTimeoutMillis: 2000,
     // A stalled server (a partition, not a refusal) must turn into a 503, not a request that never ends.
     query_timeout: 3000,
     // Epoch-millisecond columns are bigint; pg returns int8 as a string unless told otherwise.
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) },
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format) }
   })
   // A client that loses its server emits 'error': the pool listens only while the client is idle, and an
   // unheard 'error' ends the process. The query in flight fails on its own and becomes a 503.
@@ -60,6 +65,15 @@ export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   pool.on('connect', (client) => { client.on('error', () => {}) })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
+
+/**
+ * PostgreSQL's undefined_schema. Kysely's migrator finds its own tables by listing the tables of every
+ * schema (kysely-org/kysely#1537), and that query fails with this code when another schema of the database
+ * is dropped while it runs; the next attempt no longer sees that schema. The steps before the migrations
+ * create only what is missing, so trying again is safe.
+ */
+const UNDEFINED_SCHEMA = '3F000'
+const MIGRATION_ATTEMPTS = 3
 
 /** Brings the schema up to date; run at every start, so a deploy never needs a separate step. */
 export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
@@ -71,8 +85,11 @@ export async function migrateToLatest (db: Db, schema?: string): Promise<void> {
       // Without it Kysely looks for its bookkeeping tables in any schema, and may find another run's.
       ...(schema === undefined ? {} : { migrationTableSchema: schema })
     })
-    const { error } = await migrator.migrateToLatest()
-    if (error !== undefined) throw error
+    for (let attempt = 1; ; attempt++) {
+      const { error } = await migrator.migrateToLatest()
+      if (error === undefined) return
+      if (attempt === MIGRATION_ATTEMPTS || (error as { code?: unknown }).code !== UNDEFINED_SCHEMA) throw error
+    }
   } catch (error) {
     // Most often the store is unreachable or refuses the credentials; then the URL is what to fix.
     throw storeError('reach or migrate the store', error)

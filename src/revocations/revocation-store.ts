@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js'
-import type { Revocation, RevocationList } from '@tollgate/auth/revocations/revocation-list'
+import type { Revocation, RevocationList, RevocationSource } from '@tollgate/auth/revocations/revocation-list'
 import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 
 /**
@@ -60,8 +60,11 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
       .execute()
   }
 
-  /** Reads what changed since the last call (everything still relevant, the first time) into memory. */
-  async function sync (): Promise<void> {
+  /**
+   * Reads what changed since the last call (everything still relevant, the first time) into memory;
+   * `source` says what prompted the read: the periodic poll, or a commit heard of.
+   */
+  async function sync (source: Extract<RevocationSource, `database-${string}`> = 'database-poll'): Promise<void> {
     const now = Date.now()
     const ttlMs = options.maxTokenTtlSeconds * 1000
     // Rows committed in the same millisecond as the last look may have been missed then: look back a little.
@@ -70,18 +73,18 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
       .where('expires_at', '>=', Math.floor(now / 1000) - CLOCK_LEEWAY_SECONDS)
       .execute()
     for (const row of tokens) {
-      list.apply({ kind: 'token', id: row.jti, until: Number(row.expires_at) }, 'database-poll')
+      list.apply({ kind: 'token', id: row.jti, until: Number(row.expires_at) }, source)
       seenTokensUntil = Math.max(seenTokensUntil, Number(row.revoked_at))
     }
     const cutoffs = await db.selectFrom('user_cutoffs').select(['user_id', 'not_before', 'updated_at'])
       .where('updated_at', '>=', Math.max(seenCutoffsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))
       .execute()
     for (const row of cutoffs) {
-      list.apply({ kind: 'cutoff', id: row.user_id, until: Number(row.not_before) }, 'database-poll')
+      list.apply({ kind: 'cutoff', id: row.user_id, until: Number(row.not_before) }, source)
       seenCutoffsUntil = Math.max(seenCutoffsUntil, Number(row.updated_at))
     }
     for (const session of await refreshTokens.revokedSince(Math.max(seenSessionsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))) {
-      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds }, 'database-poll')
+      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds }, source)
       seenSessionsUntil = Math.max(seenSessionsUntil, session.revokedAt)
     }
   }

@@ -1,31 +1,12 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { loadSigningKey } from '@tollgate/auth/tokens/keys'
-import type { Environment } from '../../src/config/environment.js'
 import { bearer, build, login } from '../helper.js'
-import { fileEnv, isOneErrorLine, type CliRun } from './run-cli.js'
+import { CLI_SCRIPT as BIN, runTollgateCli as tollgate } from '../support/processes.js'
+import { fileEnv, isOneErrorLine } from './run-cli.js'
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
 const PASSWORD = 'correct horse battery staple'
-
-/**
- * Runs the built `tollgate` as its own process, as `npx tollgate` does: the file itself, through its
- * shebang (so it must be executable), with only the given variables and `input` piped to stdin.
- */
-function tollgate (argv: string[], env: Environment, cwd: string, input = ''): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, argv, { cwd, env: { PATH: process.env.PATH, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-    child.stdin.end(input)
-  })
-}
 
 if (!existsSync(BIN)) {
   t.fail(`${BIN} is missing: run \`npm run build\` first (\`npm test\` does)`)

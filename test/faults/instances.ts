@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../app.js'
+import { buildApp, type BuildAppOptions } from '../../app.js'
 import type { Environment } from '../../src/config/environment.js'
 import { bearer, PASSWORD } from '../helper.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
@@ -26,7 +26,7 @@ export interface Instance {
 }
 
 /** An in-process Tollgate, closed when the test ends; its responses are recorded. */
-export async function startInstance (t: Teardown, env: Environment, options: { databaseSchema?: string, databaseSyncMs?: number } = {}): Promise<Instance> {
+export async function startInstance (t: Teardown, env: Environment, options: Pick<BuildAppOptions, 'databaseSchema' | 'databaseSyncMs' | 'watchStoreChanges'> = {}): Promise<Instance> {
   const app = await buildApp({
     env: { NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', ...env },
     logger: false,

@@ -15,8 +15,8 @@ t.test('Redis cut away from one instance, then given back', async (t) => {
   const shared = { DATABASE_URL: POSTGRES_URL, REDIS_PREFIX: prefix, LOGIN_RATE_LIMIT: '5' }
 
   // `polling` reads the database often; `listening` only at start, so what it learns later comes through Redis.
-  const polling = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 100 })
-  const listening = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 600_000 })
+  const polling = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 100, watchStoreChanges: false })
+  const listening = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 600_000, watchStoreChanges: false })
   // Another instance whose Redis stays up.
   const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, databaseSyncMs: 100 })
   await createUser(polling.app, 'alice')
@@ -84,7 +84,7 @@ t.test('an instance started while Redis is down serves at once, and joins in whe
   redis.proxy.cut()
 
   // Never reads the database again after starting: what it learns later comes through Redis.
-  const late = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 600_000 })
+  const late = await startInstance(t, { ...shared, REDIS_URL: redis.url }, { databaseSchema: schema, databaseSyncMs: 600_000, watchStoreChanges: false })
   const other = await startInstance(t, { ...shared, REDIS_URL }, { databaseSchema: schema, databaseSyncMs: 600_000 })
   await createUser(other.app, 'alice')
 

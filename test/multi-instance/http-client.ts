@@ -11,6 +11,8 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Sent as a JSON body. */
   json?: unknown
+  /** Sent as a form-encoded body, as `curl -d` does. */
+  form?: Record<string, string>
 }
 
 /**
@@ -22,7 +24,9 @@ export function httpClient (baseUrl: string, localAddress = '127.0.0.1') {
   const base = new URL(baseUrl)
 
   function send (method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
-    const payload = options.json === undefined ? undefined : JSON.stringify(options.json)
+    const [payload, type] = options.form !== undefined
+      ? [new URLSearchParams(options.form).toString(), 'application/x-www-form-urlencoded']
+      : options.json !== undefined ? [JSON.stringify(options.json), 'application/json'] : [undefined, undefined]
     return new Promise((resolve, reject) => {
       const req = request({
         host: base.hostname,
@@ -33,7 +37,7 @@ export function httpClient (baseUrl: string, localAddress = '127.0.0.1') {
         agent: false,
         timeout: 10_000,
         headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(type === undefined ? {} : { 'content-type': type }),
           ...options.headers
         }
       }, (res) => {

@@ -35,6 +35,8 @@ export async function refusedBy (t: Test, client: HttpClient, token: string, sta
 export interface Pair {
   a: ListeningTollgate
   b: ListeningTollgate
+  /** Their environment, for a CLI that works on the same store. */
+  env: Record<string, string>
   /** Clients of A and B connecting from a loopback address no other scenario uses: its login budget is its own. */
   clients (): [HttpClient, HttpClient]
   /** User ids by username. */
@@ -42,16 +44,16 @@ export interface Pair {
 }
 
 /**
- * Two Tollgate processes sharing one fresh PostgreSQL database and one Redis prefix, with these users
- * (and their roles) made before either starts, so neither creates a first admin.
+ * Two Tollgate processes sharing one fresh PostgreSQL database and one Redis prefix (none with
+ * `redis: false`), with these users (and their roles) made before either starts, so neither creates a
+ * first admin.
  */
-export async function startPair (t: Test, users: Record<string, string[]>, loginRateLimit = '3'): Promise<Pair> {
-  const env = {
+export async function startPair (t: Test, users: Record<string, string[]>, loginRateLimit = '3', { redis = true } = {}): Promise<Pair> {
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     JWT_SECRET: SECRET,
     DATABASE_URL: await freshDatabase(t),
-    REDIS_URL,
-    REDIS_PREFIX: await freshRedisPrefix(t),
+    ...(redis ? { REDIS_URL, REDIS_PREFIX: await freshRedisPrefix(t) } : {}),
     LOGIN_RATE_LIMIT: loginRateLimit
   }
   const ids: Record<string, string> = {}
@@ -70,5 +72,5 @@ export async function startPair (t: Test, users: Record<string, string[]>, login
     const address = `127.0.0.${nextAddress++}`
     return [httpClient(a.url, address), httpClient(b.url, address)]
   }
-  return { a, b, clients, ids }
+  return { a, b, env, clients, ids }
 }

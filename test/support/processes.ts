@@ -5,6 +5,7 @@ import { TEST_ISSUER } from './forge.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 export const SERVER_SCRIPT = join(ROOT, 'dist', 'server.js')
+export const CLI_SCRIPT = join(ROOT, 'dist', 'cli.js')
 
 interface Teardown { teardown (fn: () => unknown): void }
 
@@ -103,4 +104,27 @@ export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 30_000,
 export async function startTollgate (t: Teardown, options: SpawnOptions): Promise<ListeningTollgate> {
   const server = spawnTollgate(t, options)
   return { ...server, url: await server.listening() }
+}
+
+export interface CliProcessRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs the built `tollgate` as its own process, as `npx tollgate` does: the file itself, through its
+ * shebang (so it must be executable), with only the given variables and `input` piped to stdin.
+ */
+export function runTollgateCli (argv: string[], env: Record<string, string | undefined>, cwd: string, input = ''): Promise<CliProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI_SCRIPT, argv, { cwd, env: { PATH: process.env.PATH, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+    child.stdin.end(input)
+  })
 }

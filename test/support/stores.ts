@@ -3,9 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { sql } from 'kysely'
 import pg from 'pg'
 import type { BuildAppOptions } from '../../app.js'
 import type { Environment } from '../../src/config/environment.js'
+import { channelOf } from '../../src/db/change-channel.js'
+import { createDatabase, migrateToLatest, type Db } from '../../src/db/database.js'
 
 /** The real services the store and shared-state tests run against; missing ones fail those tests, never skip them. */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -62,6 +65,20 @@ export const postgres: Store = {
 
 /** Every store Tollgate supports: store tests run once against each. */
 export const stores: Store[] = [sqlite, postgres]
+
+/**
+ * An empty, migrated database on `store` for one test, opened directly (no app): closed, then removed,
+ * when the test ends.
+ */
+export async function openDatabase (t: Teardown, store: Store): Promise<Db> {
+  const { env, options } = await store.setup(t)
+  const schema = options.databaseSchema
+  const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(schema === undefined ? {} : { schema }) })
+  // Closed before the store is removed: teardowns run in the reverse order of registration.
+  t.teardown(() => db.destroy())
+  await migrateToLatest(db, schema)
+  return db
+}
 
 /** Replaces the database name in a postgres:// URL. */
 export function withDatabaseName (url: string, name: string): string {
@@ -130,4 +147,11 @@ export async function freshRedisPrefix (t: Teardown): Promise<string> {
     }
   })
   return prefix
+}
+
+/** The process ids of the PostgreSQL connections listening for changes to `db`'s schema (other tests' schemas aside). */
+export async function schemaListeners (db: Db): Promise<number[]> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where query = 'listen "' || ${sql.raw(channelOf('current_schema()'))} || '"'`.execute(db)
+  return rows.map((row) => row.pid)
 }

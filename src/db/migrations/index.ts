@@ -7,6 +7,7 @@ import * as signingKeys from './0005-signing-keys.js'
 import * as clientPermissions from './0006-client-permissions.js'
 import * as clientAuthentication from './0007-client-authentication.js'
 import * as sessionDetails from './0008-session-details.js'
+import * as changeNotifications from './0009-change-notifications.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005-signing-keys': signingKeys,
   '0006-client-permissions': clientPermissions,
   '0007-client-authentication': clientAuthentication,
-  '0008-session-details': sessionDetails
+  '0008-session-details': sessionDetails,
+  '0009-change-notifications': changeNotifications
 }

@@ -3,7 +3,7 @@ import { createDatabaseJtiRegistry } from '../../../src/clients/assertion-replay
 import { createClientDirectory } from '../../../src/clients/client-directory.js'
 import { createClientsRepository } from '../../../src/clients/clients-repository.js'
 import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
-import { stores } from '../../support/stores.js'
+import { openDatabase, stores } from '../../support/stores.js'
 
 async function store (t: { after (fn: () => unknown): void }) {
   const db = createDatabase({ url: 'sqlite::memory:' })
@@ -47,10 +47,7 @@ t.test('sync reads what changed and forgets what was removed', async (t) => {
 
 for (const kind of stores) {
   t.test(`the database registry on ${kind.name} accepts a jti once per client, and forgets it after its assertion expired`, async (t) => {
-    const { env, options } = await kind.setup(t)
-    const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
-    t.after(() => db.destroy())
-    await migrateToLatest(db, options.databaseSchema)
+    const db = await openDatabase(t, kind)
     const jtis = createDatabaseJtiRegistry(db)
     const now = Math.floor(Date.now() / 1000)
     t.equal(await jtis.firstUse('billing', 'j1', now + 60), true)

@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap'
 import { checkClientId, checkScopes, createClientsRepository } from '../../../src/clients/clients-repository.js'
-import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
-import { stores, type Store } from '../../support/stores.js'
+import { openDatabase, stores, type Store } from '../../support/stores.js'
 
 /** What a malformed client id or scope is refused with. */
 const INVALID = { code: 'ERR_INVALID_ARGUMENT' }
@@ -31,12 +30,7 @@ t.test('scopes: letters, digits and _.:- only', async (t) => {
 
 function repositoryCases (t: Test, store: Store): void {
   async function repository (t: Test) {
-    const { env, options } = await store.setup(t)
-    const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
-    // Closed before the store is removed: teardowns run in the reverse order of registration.
-    t.after(() => db.destroy())
-    await migrateToLatest(db, options.databaseSchema)
-    return createClientsRepository(db)
+    return createClientsRepository(await openDatabase(t, store))
   }
 
   t.test('a created client is found with its hash, and listed by id without it', async (t) => {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
-import { stores } from '../../support/stores.js'
+import { sql } from 'kysely'
+import pg from 'pg'
+import { openDatabase, postgres, stores } from '../../support/stores.js'
 
 t.test('a SQLite store is created with its missing folders, and migrating twice changes nothing', async (t) => {
   const file = join(t.testdir({}), 'nested', 'folders', 'tollgate.db')
@@ -17,10 +19,7 @@ t.test('a SQLite store is created with its missing folders, and migrating twice 
 
 for (const store of stores) {
   t.test(`epoch-millisecond times come back as numbers on ${store.name}`, async (t) => {
-    const { env, options } = await store.setup(t)
-    const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
-    t.after(() => db.destroy())
-    await migrateToLatest(db, options.databaseSchema)
+    const db = await openDatabase(t, store)
     const now = Date.now()
     await db.insertInto('users').values({ id: 'u1', username: 'a', username_key: 'a', password_hash: 'h', roles: '', created_at: now }).execute()
     const row = await db.selectFrom('users').select(['created_at']).executeTakeFirstOrThrow()
@@ -43,4 +42,31 @@ t.test('a PostgreSQL store that does not answer is ERR_STORE_UNAVAILABLE naming 
   t.match(error, { name: 'TollgateError', code: 'ERR_STORE_UNAVAILABLE' })
   t.match(error, { message: /^DATABASE_URL: cannot reach or migrate the store: .*ECONNREFUSED/, cause: { code: 'ECONNREFUSED' } })
   t.notMatch((error as Error).message, 'pg-password-91c2')
+})
+
+t.test('a PostgreSQL schema another process drops while the store is migrated does not fail the migration', async (t) => {
+  const { env, options } = await postgres.setup(t)
+  const schema = options.databaseSchema
+  const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(schema === undefined ? {} : { schema }) })
+  t.teardown(() => db.destroy())
+  // PostgreSQL's own error for that race: the table listing names a schema that is gone when it is looked up.
+  const vanished: unknown = await sql`select has_schema_privilege('tollgate_vanished_schema', 'USAGE')`.execute(db).then(() => undefined, (error: unknown) => error)
+  t.match(vanished, { code: '3F000' })
+
+  // The first listing of every schema's tables (pg_attribute) meets the race; later ones do not.
+  const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }
+  const realQuery = client.query
+  let raced = 0
+  client.query = function (this: unknown, ...args: unknown[]) {
+    if (raced === 0 && typeof args[0] === 'string' && args[0].includes('pg_attribute')) {
+      raced++
+      return Promise.reject(vanished)
+    }
+    return realQuery.apply(this, args)
+  }
+  t.teardown(() => { client.query = realQuery })
+
+  await migrateToLatest(db, schema)
+  t.equal(raced, 1, 'the race happened')
+  t.same(await db.selectFrom('users').select('id').execute(), [], 'and the store was migrated')
 })

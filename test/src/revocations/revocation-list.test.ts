@@ -103,10 +103,13 @@ t.test('each revocation is counted once, by the path that brought it first', asy
   list.apply({ kind: 'session', id: 'family-1', until: NOW + 900 }, 'database-poll')
   list.apply({ kind: 'cutoff', id: 'user-1', until: NOW }, 'database-poll')
   list.apply({ kind: 'cutoff', id: 'user-1', until: NOW + 5 }, 'redis-load')
+  list.apply({ kind: 'token', id: 'jti-2', until: NOW + 900 }, 'database-change')
+  list.apply({ kind: 'token', id: 'jti-2', until: NOW + 900 }, 'database-poll')
   t.same(list.applied, {
     local: { token: 1, session: 0, cutoff: 0 },
     'redis-pubsub': { token: 0, session: 1, cutoff: 0 },
     'redis-load': { token: 0, session: 0, cutoff: 1 },
+    'database-change': { token: 1, session: 0, cutoff: 0 },
     'database-poll': { token: 0, session: 0, cutoff: 1 }
   }, 'an echo or a later poll of what is known is not counted; a later cut-off is')
 })

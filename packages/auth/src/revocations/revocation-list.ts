@@ -25,11 +25,12 @@ export function parseRevocation (value: unknown): Revocation | undefined {
 
 /**
  * Where a revocation came from: this instance, another one through Redis (a pub/sub message, or the
- * keys read after a reconnect), or the database, polled every few seconds.
+ * keys read after a reconnect), or the database: read at once when another connection's commit was heard
+ * of (`database-change`), or by the periodic poll that catches what was missed.
  */
-export type RevocationSource = 'local' | 'redis-pubsub' | 'redis-load' | 'database-poll'
+export type RevocationSource = 'local' | 'redis-pubsub' | 'redis-load' | 'database-change' | 'database-poll'
 
-const SOURCES: readonly RevocationSource[] = ['local', 'redis-pubsub', 'redis-load', 'database-poll']
+const SOURCES: readonly RevocationSource[] = ['local', 'redis-pubsub', 'redis-load', 'database-change', 'database-poll']
 
 /**
  * The in-memory view every authenticated request is checked against, in O(1) and without I/O.
