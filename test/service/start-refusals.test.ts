@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { tollgateAuth, type AuthPluginOptions } from '../../index.js'
@@ -40,6 +42,13 @@ t.test('an issuer out of reach stops the service at start, naming the URL it tri
     code: 'ERR_KEY_SET_UNAVAILABLE',
     message: `could not reach ${issuer}/.well-known/jwks.json: ECONNREFUSED`
   })
+
+  // A server that takes the connection and never answers.
+  const silent = createServer(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { silent.closeAllConnections(); silent.close() })
+  const jwksUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`
+  await t.rejects(register(t, { ...TOLLGATE_CLAIMS, jwksUrl, timeoutMs: 200 }), { message: `could not reach ${jwksUrl}: no answer within 200 ms` })
 })
 
 t.test('a revocation feed refusing the client at start stops the service, naming the credential problem', async (t) => {
