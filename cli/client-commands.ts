@@ -64,7 +64,7 @@ const describe = (client: Client): string => [
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE] [--permissions introspect,revocations]',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE] [--permissions introspect,revocations,token-exchange]',
     summary: 'Create a service client; prints its new secret once, or with --public-key (PEM or JWK) uses private_key_jwt',
     positionals: ['client_id'],
     options: { ...SETTINGS_OPTIONS, 'public-key': { type: 'string' } },

@@ -8,6 +8,7 @@ import { createStoreChanges } from './db/store-changes.js'
 import { createGrants } from './oauth/grants/index.js'
 import { createTokenIntrospection } from './oauth/introspection.js'
 import { createTokenRevocation } from './oauth/revocation.js'
+import { createTokenExchange } from './oauth/token-exchange.js'
 import { createPasswordHasher } from './passwords/password-hasher.js'
 import { createRevocationBus } from './revocations/revocation-bus.js'
 import { createRevocationFeed } from './revocations/revocation-feed.js'
@@ -124,7 +125,11 @@ export async function openCore (config: Config, options: CoreOptions = {}) {
       clients,
       /** The token endpoint's grants, RFC 7662 introspection and RFC 7009 revocation. */
       oauth: {
-        grants: createGrants({ sessions: lifecycle, credentials: clients.credentials }),
+        grants: createGrants({
+          sessions: lifecycle,
+          credentials: clients.credentials,
+          exchange: createTokenExchange({ credentials: clients.credentials, tokens, revocations: revocations.list, defaultAudience: config.JWT_AUDIENCE })
+        }),
         introspection,
         revocation: createTokenRevocation({ introspection, refreshTokens, revocationStore: revocations.store, sessions: { logout: lifecycle.logout }, ending })
       },

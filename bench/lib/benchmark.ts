@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { CASES, TARGETS, type GrantMethod, type ServerKey } from './cases.js'
 import type { Case as RelyingCase } from './case.js'
+import { exchangeLoad } from './exchanges.js'
 import { grantLoad, grantsDuringLoginStorm } from './grants.js'
 import { introspectionLoad } from './introspections.js'
 import { relyingCases } from './relying-cases.js'
@@ -64,7 +65,7 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     await fetch(`${sharedB.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
   }
 
-  interface Case extends RelyingCase { peer: boolean, grant?: GrantMethod, introspect?: true }
+  interface Case extends RelyingCase { peer: boolean, grant?: GrantMethod, introspect?: true, exchange?: true }
   const bearer = (token: string | undefined): Record<string, string> => token === undefined ? {} : { authorization: `Bearer ${token}` }
   const cases: Case[] = CASES.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({
     id: c.id,
@@ -75,7 +76,8 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
     ...(c.baseline === undefined ? {} : { baseline: c.baseline }),
     peer: c.peer === true,
     ...(c.grant === undefined ? {} : { grant: c.grant }),
-    ...(c.introspect === undefined ? {} : { introspect: c.introspect })
+    ...(c.introspect === undefined ? {} : { introspect: c.introspect }),
+    ...(c.exchange === undefined ? {} : { exchange: c.exchange })
   }))
   cases.push(...relying.cases.filter((c) => options.cases?.includes(c.id) ?? true).map((c) => ({ ...c, peer: c.id !== 'rs-tollgate' && !c.label.startsWith('(b)') })))
   const measured = (...ids: string[]) => ids.every((id) => cases.some((c) => c.id === id))
@@ -85,8 +87,9 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   const lastRate = new Map<string, number>()
   const introspectionLoads = new Map(await Promise.all(cases.filter((c) => c.introspect === true)
     .map(async (c) => [c.id, await introspectionLoad(c.server, clients)] as const)))
+  const exchangeLoads = new Map(cases.flatMap((c) => c.exchange === true ? [[c.id, exchangeLoad(c.server, clients)] as const] : []))
   async function load (c: Case, seconds: number): Promise<Measurement> {
-    const introspection = introspectionLoads.get(c.id)
+    const introspection = introspectionLoads.get(c.id) ?? exchangeLoads.get(c.id)
     if (introspection !== undefined) return introspection({ connections, durationSeconds: seconds })
     const grant = grantLoads.get(c.id)
     const result = grant === undefined

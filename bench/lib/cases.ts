@@ -19,6 +19,8 @@ export interface CaseDefinition {
   grant?: GrantMethod
   /** An introspection case: the client asks about its own token (RFC 7662), instead of GETting `path`. */
   introspect?: true
+  /** A token exchange case: the client trades a user's token for one to another service (RFC 8693). */
+  exchange?: true
 }
 
 export const CASES: readonly CaseDefinition[] = [
@@ -46,6 +48,8 @@ export const CASES: readonly CaseDefinition[] = [
   // Introspection: oidc-provider introspects only opaque tokens, Tollgate its JWTs (no database read).
   { id: 'introspect-oidc', label: 'oidc-provider, introspection of an opaque token', server: 'oidcOpaque', path: '', introspect: true, peer: true },
   { id: 'introspect-hs', label: 'Tollgate HS256, introspection', server: 'hs', path: '', introspect: true, baseline: 'introspect-oidc' },
+  // Token exchange: the same client and algorithm as grant-es-basic, verifying a token besides signing one.
+  { id: 'exchange-es', label: 'Tollgate ES256, token exchange, client_secret_basic', server: 'es', path: '', exchange: true, baseline: 'grant-es-basic' },
   // A fleet's set-up: the assertion's jti goes to Redis (SET NX) instead of a SQLite write.
   { id: 'grant-redis-jwt', label: 'Tollgate HS256 + Redis, grant, private_key_jwt', server: 'sharedA', path: '', grant: 'private_key_jwt', baseline: 'grant-oidc-jwt' }
 ]
@@ -66,5 +70,6 @@ export const TARGETS: ReadonlyArray<readonly [name: string, a: string, b: string
   ['metrics on / metrics off (protected HS256)', 'hs256', 'metrics-off', 0.97],
   ['grants, client_secret_basic: Tollgate ES256 / oidc-provider ES256', 'grant-es-basic', 'grant-oidc-basic', 2],
   ['grants, private_key_jwt: Tollgate ES256 / oidc-provider ES256', 'grant-es-jwt', 'grant-oidc-jwt', 2],
-  ['introspections: Tollgate / oidc-provider (opaque)', 'introspect-hs', 'introspect-oidc', 2]
+  ['introspections: Tollgate / oidc-provider (opaque)', 'introspect-hs', 'introspect-oidc', 2],
+  ['token exchanges / client credentials grants (Tollgate ES256, client_secret_basic)', 'exchange-es', 'grant-es-basic', 0.8]
 ]

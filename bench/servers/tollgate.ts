@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { buildApp } from '../../app.js'
 import { parseClientKey } from '../../src/clients/client-keys.js'
 import { hashClientSecret, newClientSecret } from '../../src/clients/client-secrets.js'
+import { EXCHANGE_TARGET } from '../lib/exchanges.js'
 import { announce, stats } from './report.js'
 
 /**
@@ -25,8 +26,13 @@ if (await app.users.findByUsername(username) === undefined) {
 }
 // The client credentials grant's two clients, as the runner (and the oidc-provider peer) know them.
 const clients = [
-  // It also introspects its own tokens, for the introspection benchmark.
-  { id: 'bench-basic', secretHash: hashClientSecret(process.env.BENCH_CLIENT_SECRET ?? newClientSecret()), permissions: ['introspect' as const] },
+  // It also introspects its own tokens, for the introspection benchmark, and exchanges the user's, for the exchange one.
+  {
+    id: 'bench-basic',
+    secretHash: hashClientSecret(process.env.BENCH_CLIENT_SECRET ?? newClientSecret()),
+    permissions: ['introspect' as const, 'token-exchange' as const],
+    audiences: [EXCHANGE_TARGET]
+  },
   ...(process.env.BENCH_CLIENT_KEY_FILE === undefined ? [] : [{ id: 'bench-key', publicKey: parseClientKey(readFileSync(process.env.BENCH_CLIENT_KEY_FILE, 'utf8')).pem }])
 ]
 for (const client of clients) {

@@ -15,7 +15,12 @@ const IntrospectionSchema = Type.Object({
   iss: Type.Optional(Type.String()),
   aud: Type.Optional(Type.String()),
   jti: Type.Optional(Type.String()),
-  sid: Type.Optional(Type.String({ description: 'The session (login) the token belongs to' }))
+  sid: Type.Optional(Type.String({ description: 'The session (login) the token belongs to' })),
+  // Recursive by nature (each actor may hold an earlier one in `act`): the nested members are passed as they are.
+  act: Type.Optional(Type.Object({ sub: Type.String() }, {
+    additionalProperties: true,
+    description: 'RFC 8693 §4.1, on an exchanged token: the client acting for the subject, with any earlier actor nested in its own `act`'
+  }))
 }, { $id: 'Introspection', title: 'Introspection' })
 
 const introspect: FastifyPluginAsyncTypebox = async function (fastify) {

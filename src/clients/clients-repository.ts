@@ -5,7 +5,7 @@ import type { ClientsTable } from '../db/tables.js'
 import { TollgateError } from '@tollgate/auth/errors'
 
 /** What a client may do beyond getting tokens for itself. */
-export const CLIENT_PERMISSIONS = ['introspect', 'revocations'] as const
+export const CLIENT_PERMISSIONS = ['introspect', 'revocations', 'token-exchange'] as const
 export type ClientPermission = typeof CLIENT_PERMISSIONS[number]
 
 export interface Client {

@@ -1,6 +1,7 @@
 import { SCOPES } from '../tokens/scopes.js'
 import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
+import { TOKEN_EXCHANGE_GRANT } from '../oauth/grants/token-exchange.js'
 
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
@@ -25,7 +26,7 @@ export function authorizationServerMetadata (config: Config) {
     scopes_supported: Object.keys(SCOPES),
     // No authorization endpoint: no browser redirect flows, so no response type (the member is required).
     response_types_supported: [],
-    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     // Required beside private_key_jwt (RFC 8414 §2); `none` and HMAC are never accepted.
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,

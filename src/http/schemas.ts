@@ -14,7 +14,8 @@ export const TokenResponseSchema = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
   refresh_token: Type.Optional(Type.String()),
-  scope: Type.Optional(Type.String())
+  scope: Type.Optional(Type.String()),
+  issued_token_type: Type.Optional(Type.String({ description: 'RFC 8693 §2.2.1: on a token exchange\'s answer, the type of token issued' }))
 }, { $id: 'TokenResponse', title: 'TokenResponse' })
 
 /** Bounds on credentials: enough for any real name or passphrase, small enough to refuse abuse early. */

@@ -7,8 +7,8 @@ import { registerRuntimeMetrics } from './runtime.js'
 import { metricsIn } from './registry.js'
 
 /** How a token was obtained: `login` is POST /auth/login, the others are /auth/token's grant types. */
-export type Grant = 'login' | 'password' | 'refresh_token' | 'client_credentials'
-const GRANTS: readonly Grant[] = ['login', 'password', 'refresh_token', 'client_credentials']
+export type Grant = 'login' | 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange'
+const GRANTS: readonly Grant[] = ['login', 'password', 'refresh_token', 'client_credentials', 'token_exchange']
 
 /** Which login budget a throttled attempt exhausted. */
 export type ThrottleKey = 'address' | 'username'

@@ -1,4 +1,4 @@
-import type { AccessClaims } from '@tollgate/auth/tokens/claims'
+import type { AccessClaims, Actor } from '@tollgate/auth/tokens/claims'
 import type { RefreshTokenStore } from '../sessions/refresh-tokens.js'
 import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { TokenService } from '../tokens/token-service.js'
@@ -19,6 +19,8 @@ export type Introspection =
     aud?: string
     jti?: string
     sid?: string
+    /** RFC 8693 §4.1: who acts for the subject, on an exchanged token. */
+    act?: Actor
   }
 
 const INACTIVE: Introspection = { active: false }
@@ -32,16 +34,19 @@ export const looksLikeJwt = (token: string): boolean => token.includes('.')
  * Anything else — expired, revoked, forged, unknown, garbage — is `active: false`, whatever it was.
  */
 export function createTokenIntrospection ({ tokens, revocations, refreshTokens, users, issuer }: {
-  tokens: Pick<TokenService, 'verify'>
+  tokens: Pick<TokenService, 'verifyAnyAudience'>
   revocations: RevocationList
   refreshTokens: Pick<RefreshTokenStore, 'findLive'>
   users: Pick<UsersRepository, 'findById'>
   issuer: string
 }) {
-  /** The claims of a live access token, or undefined. */
+  /**
+   * The claims of a live access token, or undefined: Tollgate's tokens for every audience, those issued
+   * for a client's resource (RFC 8707) or by a token exchange included, as the server knows them all.
+   */
   function liveAccessToken (token: string): AccessClaims | undefined {
     try {
-      const claims = tokens.verify(token)
+      const claims = tokens.verifyAnyAudience(token)
       // Tollgate's own key set never needs a fetch, so its verifier answers at once.
       if (claims instanceof Promise) return undefined
       return revocations.isRevoked(claims) ? undefined : claims
@@ -87,7 +92,8 @@ export function createTokenIntrospection ({ tokens, revocations, refreshTokens, 
         iss: claims.iss,
         aud: claims.aud,
         jti: claims.jti,
-        ...(claims.sid === undefined ? {} : { sid: claims.sid })
+        ...(claims.sid === undefined ? {} : { sid: claims.sid }),
+        ...(claims.act === undefined ? {} : { act: claims.act })
       }
     }
     return introspectRefreshToken(token)

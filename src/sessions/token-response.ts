@@ -9,6 +9,8 @@ export interface TokenResponse {
   expires_in: number
   refresh_token?: string
   scope?: string
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issued_token_type?: string
 }
 
 /**

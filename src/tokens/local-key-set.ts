@@ -1,6 +1,6 @@
 import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
 import type { PublicJwk, PublicKey, SigningKey } from '@tollgate/auth/tokens/keys'
-import { signatureCheck, type KeyResolver, type SignatureCheck, type VerifyConstraints } from '@tollgate/auth/tokens/verifier'
+import { signatureCheck, type ClaimConstraints, type KeyResolver, type SignatureCheck } from '@tollgate/auth/tokens/verifier'
 
 /** A key that signed tokens before the current one: its tokens verify until `acceptUntil` (epoch ms). */
 export interface RetiredKey {
@@ -8,7 +8,7 @@ export interface RetiredKey {
   acceptUntil: number
 }
 
-export type LocalKeySetOptions = VerifyConstraints & (
+export type LocalKeySetOptions = ClaimConstraints & (
   | { algorithm: 'HS256', secret: string }
   | { algorithm: AsymmetricAlgorithm, signingKey: SigningKey, retiredKeys?: RetiredKey[], nextKey?: PublicKey }
 )

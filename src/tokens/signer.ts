@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
-import { ACCESS_TOKEN_TYPE, type AccessClaims, type SigningAlgorithm } from '@tollgate/auth/tokens/claims'
+import { ACCESS_TOKEN_TYPE, type AccessClaims, type Actor, type SigningAlgorithm } from '@tollgate/auth/tokens/claims'
 
 export interface TokenSubject {
   id: string
@@ -8,10 +8,14 @@ export interface TokenSubject {
   scope?: string
   sessionId?: string
   clientId?: string
+  /** RFC 8693 §4.1: the actor chain of a token issued by a token exchange. */
+  actor?: Actor
   /** The token's `aud` when not the configured audience: a resource a client asked for (RFC 8707). */
   audience?: string
   /** The token's lifetime when not the configured one: a client's own, or the CLI's. */
   ttlSeconds?: number
+  /** The latest `exp` it may have (epoch seconds): an exchanged token never outlives the one it replaces. */
+  notAfter?: number
 }
 
 export interface IssuedToken {
@@ -56,7 +60,7 @@ export function createAccessTokenSigner (options: SignerOptions) {
    */
   function issue (subject: TokenSubject, notBefore = 0): IssuedToken {
     const now = Math.max(Math.floor(Date.now() / 1000), notBefore)
-    const lifetime = subject.ttlSeconds ?? ttlSeconds
+    const lifetime = Math.min(subject.ttlSeconds ?? ttlSeconds, (subject.notAfter ?? Infinity) - now)
     const claims = {
       sub: subject.id,
       aud: subject.audience ?? audience,
@@ -67,7 +71,8 @@ export function createAccessTokenSigner (options: SignerOptions) {
       roles: [...subject.roles],
       scope: subject.scope ?? '',
       ...(subject.sessionId === undefined ? {} : { sid: subject.sessionId }),
-      ...(subject.clientId === undefined ? {} : { client_id: subject.clientId })
+      ...(subject.clientId === undefined ? {} : { client_id: subject.clientId }),
+      ...(subject.actor === undefined ? {} : { act: subject.actor })
     }
     const token: string = sign(claims)
     return { token, claims: { ...claims, iss: issuer }, expiresIn: lifetime }

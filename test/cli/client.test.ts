@@ -90,7 +90,7 @@ t.test('client list shows id, authentication, scopes, audiences, lifetime, permi
   t.equal((await cli(['client', 'disable', 'audit'], env)).code, 0)
   const unknown = await cli(['client', 'add', 'other', '--permissions', 'admin'], env)
   t.equal(unknown.code, 1)
-  t.match(unknown.stderr, /^tollgate: "admin" is not a permission; --permissions takes introspect, revocations\n$/)
+  t.match(unknown.stderr, /^tollgate: "admin" is not a permission; --permissions takes introspect, revocations, token-exchange\n$/)
 
   const { code, stdout } = await cli(['client', 'list'], env)
   t.equal(code, 0)

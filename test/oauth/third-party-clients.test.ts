@@ -6,6 +6,7 @@ import { bearer, createUser, PASSWORD } from '../helper.js'
 import { writeKeyPair } from '../service/keys.js'
 import { startTollgate, type RunningTollgate } from '../service/running-tollgate.js'
 import { freePort } from '../support/free-port.js'
+import { ACCESS_TOKEN_URN, BILLING, EXCHANGE_GRANT, exchangingClient, LEDGER } from '../support/token-exchange.js'
 
 /**
  * Tollgate as a client written elsewhere sees it: oauth4webapi finds every endpoint from the issuer URL
@@ -45,7 +46,7 @@ t.test('discovery from the issuer alone finds every endpoint, each under PUBLIC_
   for (const member of ['token_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'service_documentation'] as const) {
     t.ok(String(as[member]).startsWith(`${as.issuer}/`), member)
   }
-  t.same(as.grant_types_supported, ['password', 'refresh_token', 'client_credentials'])
+  t.same(as.grant_types_supported, ['password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'])
   t.ok(as.token_endpoint_auth_methods_supported?.includes('client_secret_basic'))
   t.ok(as.revocation_endpoint_auth_methods_supported?.includes('none'))
   t.same(as.scopes_supported, ['users:read'])
@@ -111,4 +112,36 @@ t.test('private_key_jwt as oauth4webapi signs it: a token, introspection and rev
   t.match(described, { active: true, sub: 'signer', client_id: 'signer', scope: 'users:read' })
   await oauth.processRevocationResponse(await oauth.revocationRequest(context.as, client, auth, token, insecure))
   t.same(await introspect(context, token), { active: false }, 'revoked')
+})
+
+t.test('token exchange as oauth4webapi sends it (RFC 8693), two hops; jose verifies each issued token and its nested act', async (t) => {
+  const context = await setup(t)
+  const { app } = context.tollgate
+  const jwks = createRemoteJWKSet(new URL(context.as.jwks_uri ?? ''))
+  const hops = [
+    { client: { client_id: 'web' }, auth: oauth.ClientSecretBasic(await exchangingClient(app, 'web', { audiences: [BILLING] })), target: BILLING },
+    { client: { client_id: 'billing' }, auth: oauth.ClientSecretPost(await exchangingClient(app, 'billing', { audiences: [BILLING, LEDGER] })), target: LEDGER }
+  ]
+  const user = await createUser(app, 'erin', ['customer'])
+  const login = await fetch(`${context.as.issuer}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user.username, password: PASSWORD }) })
+  let token = (await login.json() as { access_token: string }).access_token
+  const actors: string[] = []
+  for (const { client, auth, target } of hops) {
+    const response = await oauth.genericTokenEndpointRequest(context.as, client, auth, EXCHANGE_GRANT, {
+      subject_token: token, subject_token_type: ACCESS_TOKEN_URN, audience: target, requested_token_type: ACCESS_TOKEN_URN
+    }, insecure)
+    const answer = await oauth.processGenericTokenEndpointResponse(context.as, client, response)
+    t.match(answer, { token_type: 'bearer', issued_token_type: ACCESS_TOKEN_URN })
+    t.notOk(answer.refresh_token)
+    token = answer.access_token
+    const { payload } = await jwtVerify(token, jwks, { issuer: context.as.issuer, audience: target, typ: 'at+jwt' })
+    actors.unshift(client.client_id)
+    t.match(payload, { sub: user.id, client_id: client.client_id, roles: ['customer'] })
+    t.same(payload.act, actors.reduceRight<Record<string, unknown> | undefined>((inner, sub) => ({ sub, ...(inner === undefined ? {} : { act: inner }) }), undefined))
+  }
+  const refused = await oauth.genericTokenEndpointRequest(context.as, hops[0]!.client, hops[0]!.auth, EXCHANGE_GRANT, {
+    subject_token: token, subject_token_type: ACCESS_TOKEN_URN, audience: BILLING
+  }, insecure)
+  const error = await oauth.processGenericTokenEndpointResponse(context.as, hops[0]!.client, refused).catch((caught: unknown) => caught)
+  t.match(error, { name: 'ResponseBodyError', error: 'invalid_grant', status: 400 }, 'a token for the ledger is not the web client\'s to trade')
 })

@@ -1,11 +1,15 @@
 import type { FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AccessClaims } from './tokens/claims.js'
-import { createGuards, requirementOf, type AuthRequirement, type AuthSetting } from './http/bearer-guards.js'
+import { checksClaims, createGuards, requirementOf, type AuthRequirement, type AuthSetting } from './http/bearer-guards.js'
 import { createErrorSender, DEFAULT_REALM } from './http/error-reply.js'
 import { describeProtectedResource, type ProtectedResource } from './http/protected-resource.js'
 import { ErrorSchema, errorResponse } from './http/error-schema.js'
 import { discoveryFor, revocationCheck, verifierFor, type AuthPluginOptions } from './plugin-options.js'
+
+const FORBIDDEN = ({ actors = [] }: AuthRequirement): string => actors.length === 0
+  ? 'The access token lacks a role or scope this route needs'
+  : `The access token lacks a role or scope this route needs, or is not one a token exchange issued to ${actors.join(', ')}`
 
 export type { AuthPluginOptions, RelyingServiceOptions, RevocationFeedOptions } from './plugin-options.js'
 export type { AuthRequirement, AuthSetting } from './http/bearer-guards.js'
@@ -18,11 +22,14 @@ declare module 'fastify' {
     authorize (requirement: AuthRequirement): onRequestHookHandler
   }
   interface FastifyContextConfig {
-    /** `true`: any valid access token; an object: also these roles and scopes. */
+    /** `true`: any valid access token; an object: also these roles and scopes, or a delegated token from these actors. */
     auth?: AuthSetting
   }
   interface FastifyRequest {
-    /** The verified claims of the access token, on a route with `config.auth` (null elsewhere). */
+    /**
+     * The verified claims of the access token, on a route with `config.auth` (null elsewhere); `act` names
+     * who acts for the user on a token from a token exchange (RFC 8693 §4.1).
+     */
     user: AccessClaims
   }
 }
@@ -75,7 +82,6 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const requirement = requirementOf(route.config?.auth, route)
     if (requirement === undefined) return
-    const checksClaims = (requirement.roles?.length ?? 0) + (requirement.scopes?.length ?? 0) > 0
     // `security` is OpenAPI's (read by @fastify/swagger when the service documents itself), not Fastify's own.
     route.schema = {
       ...route.schema,
@@ -83,7 +89,7 @@ export default fp<AuthPluginOptions>(async function auth (fastify, options) {
       response: {
         ...(route.schema?.response as object | undefined),
         401: errorResponse('Missing, malformed, expired, forged or revoked access token'),
-        ...(checksClaims ? { 403: errorResponse('The access token lacks a role or scope this route needs') } : {})
+        ...(checksClaims(requirement) ? { 403: errorResponse(FORBIDDEN(requirement)) } : {})
       }
     } as FastifySchema
   })

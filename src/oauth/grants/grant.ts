@@ -3,7 +3,7 @@ import type { Result } from '@tollgate/auth/errors'
 import type { SessionClient } from '../../sessions/refresh-tokens.js'
 import type { TokenResponse } from '../../sessions/token-response.js'
 
-/** The members of a token request a grant may read (RFC 6749 §4, RFC 7523 §2.2, RFC 8707). */
+/** The members of a token request a grant may read (RFC 6749 §4, RFC 7523 §2.2, RFC 8707, RFC 8693 §2.1). */
 export interface TokenParameters {
   grant_type: string
   username?: string | undefined
@@ -11,6 +11,12 @@ export interface TokenParameters {
   refresh_token?: string | undefined
   scope?: string | undefined
   resource?: string | readonly string[] | undefined
+  audience?: string | readonly string[] | undefined
+  subject_token?: string | undefined
+  subject_token_type?: string | undefined
+  actor_token?: string | undefined
+  actor_token_type?: string | undefined
+  requested_token_type?: string | undefined
 }
 
 /**

@@ -33,6 +33,18 @@ function introspectionCases (t: Test, store: Store): void {
     t.notOk('sid' in await modules.introspection.introspect(issued.token))
   })
 
+  t.test('a token for another audience is live too, and an exchanged one shows who acts (RFC 8693 §4.1)', async (t) => {
+    const { modules, alice, claims } = await withLogin(t)
+    const issued = modules.tokens.issue({
+      id: alice.id, roles: [], clientId: 'billing', audience: 'https://ledger.example', sessionId: claims.sid ?? '', actor: { sub: 'billing', act: { sub: 'gateway' } }
+    })
+    t.match(await modules.introspection.introspect(issued.token), {
+      active: true, sub: alice.id, aud: 'https://ledger.example', client_id: 'billing', sid: claims.sid, act: { sub: 'billing', act: { sub: 'gateway' } }
+    })
+    await modules.revocationStore.revokeSession(claims.sid ?? '')
+    t.same(await modules.introspection.introspect(issued.token), INACTIVE, 'it ends with its session')
+  })
+
   t.test('revoked, ended, expired, forged and malformed access tokens are inactive, and say nothing more', async (t) => {
     const { modules, login, claims } = await withLogin(t)
     const other = modules.tokens.issue({ id: 'bob', roles: [] })
@@ -93,7 +105,7 @@ for (const store of stores) {
 
 t.test('an access token whose key must first be fetched is not live: introspection never waits for a fetch', async (t) => {
   const introspection = createTokenIntrospection({
-    tokens: { verify: async () => accessClaims() as unknown as AccessClaims },
+    tokens: { verifyAnyAudience: async () => accessClaims() as unknown as AccessClaims },
     revocations: new RevocationList(),
     refreshTokens: { findLive: async () => undefined },
     users: { findById: async () => undefined },

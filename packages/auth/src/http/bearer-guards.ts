@@ -8,9 +8,15 @@ export interface AuthRequirement {
   roles?: string[]
   /** The token needs every one of these scopes. */
   scopes?: string[]
+  /**
+   * Only tokens a token exchange issued (RFC 8693) whose current actor, the outermost `act.sub`, is one of
+   * these clients. A token with no actor, the user's own or a client's, is refused too: such a route is
+   * for calls made on a user's behalf through these services, never directly.
+   */
+  actors?: string[]
 }
 
-/** A route's `config.auth`: `true` for any valid access token, an object for roles and scopes as well. */
+/** A route's `config.auth`: `true` for any valid access token, an object for roles, scopes and actors as well. */
 export type AuthSetting = boolean | AuthRequirement
 
 export interface GuardOptions {
@@ -48,12 +54,16 @@ export function requirementOf (setting: unknown, route: RouteName): AuthRequirem
   if (setting === undefined || setting === false) return undefined
   if (setting === true) return {}
   if (typeof setting === 'object' && setting !== null && !Array.isArray(setting)) {
-    const { roles, scopes, ...unknown } = setting as Record<string, unknown>
-    const fits = Object.keys(unknown).length === 0 && (roles === undefined || isStringArray(roles)) && (scopes === undefined || isStringArray(scopes))
+    const { roles, scopes, actors, ...unknown } = setting as Record<string, unknown>
+    const fits = Object.keys(unknown).length === 0 && [roles, scopes, actors].every((list) => list === undefined || isStringArray(list))
     if (fits) return setting as AuthRequirement
   }
-  throw new TypeError(`${nameOf(route)}: config.auth must be true, false or { roles?: string[], scopes?: string[] }, not ${JSON.stringify(setting)}`)
+  throw new TypeError(`${nameOf(route)}: config.auth must be true, false or { roles?: string[], scopes?: string[], actors?: string[] }, not ${JSON.stringify(setting)}`)
 }
+
+/** Whether a requirement checks anything in the claims beyond a valid token. */
+export const checksClaims = ({ roles = [], scopes = [], actors = [] }: AuthRequirement): boolean =>
+  roles.length + scopes.length + actors.length > 0
 
 /** The guards: `authenticate`, `authorize(requirement)`, and the one a route's `config.auth` asks for. */
 export function createGuards ({ verifier, isRevoked, isStale, deny }: GuardOptions) {
@@ -86,13 +96,15 @@ export function createGuards ({ verifier, isRevoked, isStale, deny }: GuardOptio
     }
   }
 
-  function authorize ({ roles = [], scopes = [] }: AuthRequirement): onRequestHookHandler {
+  function authorize ({ roles = [], scopes = [], actors = [] }: AuthRequirement): onRequestHookHandler {
     const scope = scopes.join(' ')
     const missingRole = new InsufficientScopeError(`This action needs one of the roles: ${roles.join(', ')}`, scope)
     const missingScope = new InsufficientScopeError(`This action needs the scopes: ${scope}`, scope)
+    const otherActor = new TollgateError('ERR_FORBIDDEN', `This action takes only calls made on a user's behalf through: ${actors.join(', ')}`)
     return function authorizeRequest (request, reply, done) {
       const user = request.user as AccessClaims | null
       if (user === null) return deny(reply, TOKEN_MISSING)
+      if (actors.length !== 0 && (user.act === undefined || !actors.includes(user.act.sub))) return deny(reply, otherActor)
       if (roles.length !== 0 && !roles.some((role) => user.roles.includes(role))) return deny(reply, missingRole)
       if (scopes.length !== 0) {
         const granted = user.scope.split(' ')
@@ -121,7 +133,7 @@ export function createGuards ({ verifier, isRevoked, isStale, deny }: GuardOptio
     if (setting === true) return authenticate
     const requirement = requirementOf(setting, route)
     if (requirement === undefined) return undefined
-    if ((requirement.roles?.length ?? 0) + (requirement.scopes?.length ?? 0) === 0) return authenticate
+    if (!checksClaims(requirement)) return authenticate
     let guard = byRequirement.get(requirement)
     if (guard === undefined) {
       guard = authenticateAndAuthorize(requirement)

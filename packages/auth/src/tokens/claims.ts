@@ -20,6 +20,32 @@ export interface AccessClaims {
   sid?: string
   /** RFC 9068 §2.2: the client the token was issued to; present on client credentials tokens. */
   client_id?: string
+  /** RFC 8693 §4.1: who is acting on the subject's behalf, the current actor outermost; only on exchanged tokens. */
+  act?: Actor
+}
+
+/** RFC 8693 §4.1: an actor, and the actor it acts for in turn (the earlier one, nested inside). */
+export interface Actor {
+  sub: string
+  act?: Actor
+}
+
+/**
+ * How many actors a delegated token may name: a chain longer than this (a user, then more than five
+ * services each exchanging the last one's token) is refused at the exchange and by every verifier.
+ */
+export const MAX_ACTOR_DEPTH = 5
+
+/** The number of nested actors, or -1 when `act` is not an actor chain Tollgate could have issued. */
+export function actorDepth (act: unknown): number {
+  let depth = 0
+  let current = act
+  while (current !== undefined) {
+    if (typeof current !== 'object' || current === null || typeof (current as Actor).sub !== 'string' || depth === MAX_ACTOR_DEPTH) return -1
+    depth++
+    current = (current as Actor).act
+  }
+  return depth
 }
 
 export type AsymmetricAlgorithm = 'RS256' | 'ES256' | 'EdDSA'

@@ -63,7 +63,8 @@ export function createTokenDecoder (): (token: string) => UnverifiedToken | Inva
 
 export interface ClaimExpectations {
   issuer: string
-  audience: string
+  /** Undefined: any audience (the token exchange checks it itself). */
+  audience: string | undefined
   toleranceMs: number
 }
 
@@ -77,6 +78,7 @@ export function claimsRefusal (payload: Record<string, unknown>, { issuer, audie
   if (typeof exp === 'number' && now > exp * 1000 + toleranceMs) return EXPIRED
   if (typeof nbf === 'number' && now < nbf * 1000 - toleranceMs) return NOT_YET_VALID
   if (iss !== undefined && iss !== issuer) return WRONG_ISSUER_OR_AUDIENCE
+  if (audience === undefined) return undefined
   if (typeof aud === 'string' ? aud !== audience : Array.isArray(aud) && !aud.includes(audience)) return WRONG_ISSUER_OR_AUDIENCE
   return undefined
 }

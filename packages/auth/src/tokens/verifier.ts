@@ -1,7 +1,7 @@
 import { createVerifier } from 'fast-jwt'
 import QuickLRU from 'quick-lru'
 import { InvalidTokenError } from '../errors.js'
-import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
+import { ACCESS_TOKEN_TYPE, actorDepth, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
 import { isFinal, refusal, toInvalidTokenError, TOO_LONG, UNKNOWN_KEY, WRONG_CLAIM_TYPE } from './refusals.js'
 import { claimsRefusal, createTokenDecoder, type TokenHeader } from './unverified-token.js'
 
@@ -15,6 +15,13 @@ export interface VerifyConstraints {
   /** How many verified tokens to remember; 0 turns the cache off. */
   cacheSize?: number
 }
+
+/**
+ * As VerifyConstraints, or with no audience at all: only for the token exchange, which takes tokens of
+ * several audiences and checks `aud` itself against the exchanging client's. A relying service always
+ * names its audience.
+ */
+export type ClaimConstraints = Omit<VerifyConstraints, 'audience'> & { audience: string | undefined }
 
 /** Checks one token's signature and claims against one key; throws fast-jwt's TokenError. */
 export type SignatureCheck = ((token: string) => AccessClaims) & {
@@ -31,21 +38,21 @@ export type KeyResolver = (header: TokenHeader) => SignatureCheck | undefined | 
 /** A token's claims, or why it is refused: returned rather than thrown, as refusals can come in floods. */
 export type Verdict = AccessClaims | InvalidTokenError
 
-export const toleranceMs = (constraints: VerifyConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
+export const toleranceMs = (constraints: ClaimConstraints): number => (constraints.clockToleranceSeconds ?? 5) * 1000
 
 /** fast-jwt's verifier options for Tollgate's access tokens: every claim check is fast-jwt's own. */
-export function verifierOptions (algorithm: SigningAlgorithm, constraints: VerifyConstraints) {
+export function verifierOptions (algorithm: SigningAlgorithm, constraints: ClaimConstraints) {
   return {
     algorithms: [algorithm],
     allowedIss: constraints.issuer,
-    allowedAud: constraints.audience,
+    ...(constraints.audience === undefined ? {} : { allowedAud: constraints.audience }),
     requiredClaims: REQUIRED_CLAIMS,
     checkTyp: ACCESS_TOKEN_TYPE,
     clockTolerance: toleranceMs(constraints)
   }
 }
 
-export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffer, constraints: VerifyConstraints): SignatureCheck {
+export function signatureCheck (algorithm: SigningAlgorithm, key: string | Buffer, constraints: ClaimConstraints): SignatureCheck {
   return createVerifier({ ...verifierOptions(algorithm, constraints), key, cache: false })
 }
 
@@ -58,6 +65,8 @@ function isAccessClaims (claims: AccessClaims): boolean {
   return typeof claims.iat === 'number' &&
     (claims.sid === undefined || typeof claims.sid === 'string') &&
     (claims.client_id === undefined || typeof claims.client_id === 'string') &&
+    // A route checking `act.sub` must never meet a non-string there, nor a chain without end.
+    actorDepth(claims.act) >= 0 &&
     typeof claims.sub === 'string' &&
     typeof claims.jti === 'string' &&
     typeof claims.scope === 'string' &&
@@ -78,7 +87,7 @@ const REFUSED_MAX_LENGTH = 2048
  * string for the map lookup is the largest cost left on that path. So the last answer on each connection
  * is also kept beside it: a string comparison, far cheaper than the hash, finds it.
  */
-export function createAccessTokenVerifier (constraints: VerifyConstraints, resolve: KeyResolver) {
+export function createAccessTokenVerifier (constraints: ClaimConstraints, resolve: KeyResolver) {
   const tolerance = toleranceMs(constraints)
   const expectations = { issuer: constraints.issuer, audience: constraints.audience, toleranceMs: tolerance }
   const cacheSize = constraints.cacheSize ?? 10_000
