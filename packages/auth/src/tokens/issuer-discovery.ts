@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors.js'
+import { fetchFromIssuer } from './issuer-fetch.js'
 
 /** What a relying service needs from an issuer's RFC 8414 metadata. */
 export interface IssuerMetadata {
@@ -23,8 +24,13 @@ export function openIdConfigurationUrl (issuer: string): URL {
  * Reads the issuer's metadata and checks it is the issuer's own (RFC 8414 §3.3: its `issuer` must equal
  * the one asked for, or an attacker's metadata could point at an attacker's keys).
  */
-export async function discoverIssuer (issuer: string, timeoutMs = 3000, url: URL = metadataUrl(issuer)): Promise<IssuerMetadata> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } })
+export async function discoverIssuer (issuer: string, timeoutMs = 3000, at?: URL): Promise<IssuerMetadata> {
+  // Typically an environment variable nobody set: say so, rather than "Invalid URL".
+  if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
+    throw new TypeError(`issuer must be the issuer's URL, to read its metadata from (or pass jwksUrl), not ${typeof issuer === 'string' ? JSON.stringify(issuer.slice(0, 200)) : String(issuer)}`)
+  }
+  const url = at ?? metadataUrl(issuer)
+  const response = await fetchFromIssuer(url, timeoutMs)
   if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${url.href} answered ${response.status}`)
   const body = await response.json() as Partial<IssuerMetadata>
   if (body.issuer !== issuer) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${url.href} names another issuer: ${String(body.issuer).slice(0, 200)}`)

@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors.js'
 import type { AsymmetricAlgorithm } from './claims.js'
+import { fetchFromIssuer } from './issuer-fetch.js'
 import { publicKeyFromJwk } from './keys.js'
 import { signatureCheck, type SignatureCheck, type TokenHeader, type VerifyConstraints } from './verifier.js'
 
@@ -24,7 +25,7 @@ export interface RemoteKeySetOptions {
   onKeysRemoved?: () => void
 }
 
-const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
+export const ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
 
 /**
  * Turns one JWK of the set into the check of what its key signed, with the key's PEM (to notice a `kid`
@@ -36,6 +37,9 @@ export interface RemoteKeySet<C> {
   /** The check for a token's `kid`; a promise while the set is fetched again for an unknown one. */
   resolve: (header: TokenHeader) => C | undefined | Promise<C | undefined>
   refresh: () => Promise<void>
+  /** The first fetch, at start: with no keys held yet, its failure is the caller's to report. */
+  load: () => Promise<void>
+  /** The ids of the keys held: none after the first fetch means there is nothing to verify with. */
   kids: () => string[]
 }
 
@@ -68,12 +72,11 @@ export function createRemoteKeySet<C> (options: RemoteKeySetOptions, how: Verify
 
   async function download (): Promise<unknown> {
     const url = typeof options.jwksUrl === 'string' ? options.jwksUrl : await options.jwksUrl()
-    const response = await fetch(url, {
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
-      headers: { accept: 'application/json' }
-    })
+    const response = await fetchFromIssuer(url, options.timeoutMs ?? 3000)
     if (!response.ok) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `fetching ${url} answered ${response.status}`)
-    return await response.json()
+    const body = await response.json() as { keys?: unknown } | null
+    if (!Array.isArray(body?.keys)) throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${url} is not a JWK set`)
+    return body
   }
 
   async function fetchKeys (): Promise<void> {
@@ -118,5 +121,8 @@ export function createRemoteKeySet<C> (options: RemoteKeySetOptions, how: Verify
     return refresh().then(() => checks.get(kid))
   }
 
-  return { resolve, refresh, kids: () => [...checks.keys()] }
+  /** The first fetch, at start: with no keys held yet, its failure is the caller's to report. */
+  const load = async (): Promise<void> => { await fetchKeys() }
+
+  return { resolve, refresh, load, kids: () => [...checks.keys()] }
 }
