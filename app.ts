@@ -37,6 +37,8 @@ export interface BuildAppOptions {
   databaseSyncMs?: number
   /** `false`: other processes' commits are not heard of as they happen, only polled (and heard through Redis). */
   watchStoreChanges?: boolean
+  /** How often, at most, a workload token with an unknown key fetches its issuer's keys again, in milliseconds. */
+  keyRefetchMs?: number
 }
 
 /**
@@ -101,7 +103,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(storeChanges, { ...(options.watchStoreChanges === undefined ? {} : { watch: options.watchStoreChanges }) })
   const sync = options.databaseSyncMs === undefined ? {} : { syncIntervalMs: options.databaseSyncMs }
   await app.register(revocations, sync)
-  await app.register(clients, sync)
+  await app.register(clients, { ...sync, ...(options.keyRefetchMs === undefined ? {} : { keyRefetchMs: options.keyRefetchMs }) })
   await app.register(docsClient)
   await app.register(metrics)
   await app.register(auth, (parent) => ({

@@ -70,8 +70,16 @@ if (app.metrics !== undefined) {
   }
 }
 
+/** Requests still open this long into a shutdown are cut, so it ends within a second whatever clients do. */
+const SHUTDOWN_CUTOFF_MS = 500
+
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
+  // Revocation feeds end first (routes/auth/revocations.ts); any other request still running by the cut-off
+  // loses its connection, as its client would on a crash, and retries on another instance.
+  const cutoff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_CUTOFF_MS)
+  cutoff.unref()
   await app.close()
+  clearTimeout(cutoff)
 })

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs'
 import { parseClientKey, type ClientKey } from '../src/clients/client-keys.js'
 import { CLIENT_PERMISSIONS, type Client, type ClientPermission } from '../src/clients/clients-repository.js'
 import type { ClientSettings } from '../src/clients/client-administration.js'
+import type { WorkloadBinding } from '../src/clients/clients-repository.js'
+import type { Core } from '../src/core.js'
+import { auditCommand, auditSettingChange } from './audit-log.js'
 import { cliError, quote, type CliIo, type Command, type CommandContext } from './command.js'
 import { printTable } from './table.js'
 
@@ -42,8 +45,24 @@ const SETTINGS_OPTIONS = {
   audiences: { type: 'string' },
   ttl: { type: 'string' },
   public: { type: 'boolean' },
-  'redirect-uris': { type: 'string' }
+  'redirect-uris': { type: 'string' },
+  federated: { type: 'string' }
 } as const
+
+/** `--federated <issuer name>=<subject>`: the subject may itself hold `=` (a CI token's claims can). */
+function parseBinding (value: string | boolean | undefined): WorkloadBinding | undefined {
+  if (typeof value !== 'string') return undefined
+  const equals = value.indexOf('=')
+  if (equals <= 0 || equals === value.length - 1) throw cliError(`--federated takes <issuer name>=<subject>, not ${quote(value)}`)
+  return { issuer: value.slice(0, equals), subject: value.slice(equals + 1) }
+}
+
+const workload = (binding: WorkloadBinding): string => `${binding.issuer}=${binding.subject}`
+
+/** A client bound to a workload, as an audit line: who may now get its tokens is a change worth recording. */
+function auditBinding (io: CliIo, core: Core, clientId: string, binding: WorkloadBinding): void {
+  auditSettingChange(io, core, 'admin.client.federated', { clientId, issuer: binding.issuer, subject: binding.subject }, 'client bound to a workload')
+}
 
 function readKey (file: string): ClientKey {
   let text: string
@@ -73,25 +92,40 @@ const describe = (client: Client): string => [
 
 const authentication = (client: Client): string => {
   if (client.public) return 'public'
+  if (client.federated !== undefined) return `workload ${workload(client.federated)}`
   return client.publicKey === undefined ? 'secret' : `key ${parseClientKey(client.publicKey).algorithm}`
 }
 
 export const clientCommands: Command[] = [
   {
     name: 'client add',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE] [--permissions introspect,revocations,token-exchange] [--public] [--redirect-uris URL,URL]',
-    summary: 'Create a client; prints its new secret once, with --public-key (PEM or JWK) uses private_key_jwt, with --public has none (authorization code with PKCE)',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS] [--public-key FILE | --federated NAME=SUBJECT | --public --redirect-uris URL,URL] [--permissions introspect,revocations,token-exchange]',
+    summary: 'Create a client; prints its new secret once, with --public-key (PEM or JWK) uses private_key_jwt, with --federated its workload\'s own token, with --public none (authorization code with PKCE)',
     positionals: ['client_id'],
     options: { ...SETTINGS_OPTIONS, 'public-key': { type: 'string' } },
     async run ({ positionals: [clientId = ''], values, io, openCore }) {
       const file = values['public-key']
+      const federated = parseBinding(values.federated)
+      if (typeof file === 'string' && federated !== undefined) throw cliError('give --public-key or --federated, not both')
       const key = typeof file === 'string' ? readKey(file) : undefined
       const core = await openCore()
-      const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }) })
+      const added = await core.clients.administration.add(clientId, { ...settingsFrom(values), ...(key === undefined ? {} : { key }), ...(federated === undefined ? {} : { federated }) })
+      const { scopes, permissions, audiences, tokenTtl } = added.client
+      auditCommand(io, core, 'admin.client.create', {
+        clientId,
+        scopes,
+        permissions,
+        audiences,
+        tokenTtl: tokenTtl ?? null,
+        authentication: added.client.public ? 'none' : federated !== undefined ? 'workload_federation' : key === undefined ? 'client_secret' : 'private_key_jwt'
+      }, 'client created')
       const note = `Client ${added.client.id} created with ${describe(added.client)}`
       if (added.secret !== undefined) printSecret(io, added.secret, `${note}.`)
       else if (added.client.public) io.stdout.write(`${note}; it is public: no secret, authorization codes with PKCE and refresh tokens only\n`)
-      else io.stdout.write(`${note}; it authenticates with private_key_jwt (${key?.algorithm ?? ''})\n`)
+      else if (federated !== undefined) {
+        auditBinding(io, core, clientId, federated)
+        io.stdout.write(`${note}; it authenticates with the token of the workload ${workload(federated)}\n`)
+      } else io.stdout.write(`${note}; it authenticates with private_key_jwt (${key?.algorithm ?? ''})\n`)
     }
   },
   {
@@ -112,15 +146,24 @@ export const clientCommands: Command[] = [
   },
   {
     name: 'client update',
-    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS|default] [--permissions a,b] [--redirect-uris URL,URL] [--public]',
-    summary: 'Change what a client\'s tokens may carry or where its codes go; new scopes or audiences, or --public (which drops its secret or key), end the tokens it holds',
+    synopsis: '<client_id> [--scopes a,b] [--audiences a,b] [--ttl SECONDS|default] [--permissions a,b] [--redirect-uris URL,URL] [--public] [--federated NAME=SUBJECT]',
+    summary: 'Change what a client\'s tokens may carry or where its codes go, or bind it to a workload; new scopes, audiences, --public (which drops its secret or key) or a workload end the tokens it holds',
     positionals: ['client_id'],
     options: SETTINGS_OPTIONS,
     async run ({ positionals: [clientId = ''], values, io, openCore }) {
       const settings = settingsFrom(values)
-      if (Object.keys(settings).length === 0) throw cliError('client update needs --scopes, --audiences, --ttl, --permissions, --redirect-uris or --public')
+      const federated = parseBinding(values.federated)
+      if (Object.keys(settings).length === 0 && federated === undefined) throw cliError('client update needs --scopes, --audiences, --ttl, --permissions, --redirect-uris, --public or --federated')
       const core = await openCore()
-      if (!await core.clients.administration.update(clientId, settings)) throw unknownClient(clientId)
+      const { administration } = core.clients
+      if (Object.keys(settings).length > 0) {
+        if (!await administration.update(clientId, settings)) throw unknownClient(clientId)
+        auditCommand(io, core, 'admin.client.update', { clientId, ...settings }, 'client updated')
+      }
+      if (federated !== undefined) {
+        if (!await administration.bindWorkload(clientId, federated)) throw unknownClient(clientId)
+        auditBinding(io, core, clientId, federated)
+      }
       const client = await core.clients.repository.find(clientId)
       io.stdout.write(`${clientId} now has ${client === undefined ? 'its new settings' : describe(client)}\n`)
     }
@@ -131,7 +174,9 @@ export const clientCommands: Command[] = [
     summary: 'Refuse a client new tokens; ends the tokens it holds',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clients.administration.disable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.disable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: true }, 'client updated')
       io.stdout.write(`${clientId} is disabled; the tokens it held no longer work\n`)
     }
   },
@@ -141,7 +186,9 @@ export const clientCommands: Command[] = [
     summary: 'Let a disabled client obtain tokens again',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      if (!await (await openCore()).clients.administration.enable(clientId)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.enable(clientId)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.update', { clientId, disabled: false }, 'client updated')
       io.stdout.write(`${clientId} is enabled\n`)
     }
   },
@@ -151,8 +198,10 @@ export const clientCommands: Command[] = [
     summary: 'Give a client a new secret, printed once; the old secret or key and its tokens stop working',
     positionals: ['client_id'],
     async run ({ positionals: [clientId = ''], io, openCore }) {
-      const secret = await (await openCore()).clients.administration.rotateSecret(clientId)
+      const core = await openCore()
+      const secret = await core.clients.administration.rotateSecret(clientId)
       if (secret === undefined) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'client_secret' }, 'client secret replaced')
       printSecret(io, secret, `${clientId} has a new secret; the old credential and the tokens got with it no longer work.`)
     }
   },
@@ -163,7 +212,9 @@ export const clientCommands: Command[] = [
     positionals: ['client_id', 'public_key_file'],
     async run ({ positionals: [clientId = '', file = ''], io, openCore }) {
       const key = readKey(file)
-      if (!await (await openCore()).clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
+      const core = await openCore()
+      if (!await core.clients.administration.setKey(clientId, key)) throw unknownClient(clientId)
+      auditCommand(io, core, 'admin.client.credential', { clientId, authentication: 'private_key_jwt' }, 'client key replaced')
       io.stdout.write(`${clientId} now authenticates with private_key_jwt (${key.algorithm}); its old credential and tokens no longer work\n`)
     }
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import type { AsymmetricAlgorithm } from '@tollgate/auth/tokens/claims'
 import { generateKeyPair, keyFileList, loadPublicKey, loadSigningKey, readKeyFile } from '@tollgate/auth/tokens/keys'
 import { updateEnvFile } from '../src/config/env-file.js'
@@ -64,7 +64,8 @@ export const keysRotateCommand: Command = {
 
     const fresh = generateKeyPair(algorithm)
     const dir = resolve(typeof values.out === 'string' ? values.out : dirname(resolve(nextFile)))
-    const { privateFile } = writeKeyPair(dir, fresh.kid, fresh.privatePem, fresh.publicPem)
+    // Relative to the working directory, like the paths an operator writes and `keys generate` prints.
+    const privateFile = relative(process.cwd(), writeKeyPair(dir, fresh.kid, fresh.privatePem, fresh.publicPem).privateFile)
     const retiredFile = retiredFileFor(currentFile, algorithm, current.kid)
     const settings: Record<Rotated, string> = {
       JWT_PRIVATE_KEY_FILE: nextFile,

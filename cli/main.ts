@@ -5,6 +5,7 @@ import { parseConfig } from '../src/config/parse-config.js'
 import { openCore, type Core } from '../src/core.js'
 import { closeRedisClient, createOneShotRedisClient } from '../src/redis-client.js'
 import { clientCommands } from './client-commands.js'
+import { federationCommands } from './federation-commands.js'
 import { cliError, exitCodeFor, quote, usageError, type CliIo, type Command, type OptionSpec } from './command.js'
 import { renderCommandHelp, renderHelp } from './help.js'
 import { keysGenerateCommand } from './keys-command.js'
@@ -23,7 +24,7 @@ const helpCommand: Command = {
 }
 
 /** Every command, in the order the help lists them. A group (`user`, …) is the first word of its commands. */
-const commands: Command[] = [...userCommands, ...clientCommands, ...tokenCommands, keysGenerateCommand, keysRotateCommand, secretCommand, migrateCommand, helpCommand]
+export const commands: Command[] = [...userCommands, ...clientCommands, ...federationCommands, ...tokenCommands, keysGenerateCommand, keysRotateCommand, secretCommand, migrateCommand, helpCommand]
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h' } }
 const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'

@@ -25,7 +25,7 @@ export const tokenCommands: Command[] = [
       if (user === undefined) throw cliError(`no user named ${quote(values.user)}`)
       const tokens = issueTokensFor(core.tokens, core.revocations.list, user, { count, ttlSeconds })
       // One JSON line on stderr, like the server's audit lines: stdout is the tokens alone.
-      auditTokensIssued(pino({ base: undefined }, io.stderr), user, count, ttlSeconds ?? core.config.ACCESS_TOKEN_TTL)
+      auditTokensIssued(pino({ base: undefined }, io.stderr), user, count, ttlSeconds ?? core.config.ACCESS_TOKEN_TTL, core.config.JWT_ISSUER)
       io.stdout.write(`${tokens.join('\n')}\n`)
     }
   }

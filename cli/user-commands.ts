@@ -77,15 +77,18 @@ export const userCommands: Command[] = [
       const user = await findUser(core, username)
       // Through the accounts, so no token goes on carrying the old roles and an admin always remains.
       await core.accounts.setRoles(user.id, roles)
+      auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, roles }, 'user updated')
       io.stdout.write(`${user.username} now has ${describeRoles(roles)}; the tokens they held no longer work\n`)
     }
   },
-  onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user) => {
+  onUser('user disable', 'Stop a user from logging in; ends the tokens they hold', async (core, user, io) => {
     await core.accounts.setDisabled(user.id, true)
+    auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, disabled: true }, 'user updated')
     return `${user.username} is disabled; the tokens they held no longer work`
   }),
-  onUser('user enable', 'Let a disabled user log in again', async (core, user) => {
+  onUser('user enable', 'Let a disabled user log in again', async (core, user, io) => {
     await core.accounts.setDisabled(user.id, false)
+    auditCommand(io, core, 'admin.user.update', { userId: user.id, username: user.username, disabled: false }, 'user updated')
     return `${user.username} is enabled`
   }),
   onUser('user passwd', 'Set a user\'s password (one line on standard input); ends every session they have', async (core, user, io) => {

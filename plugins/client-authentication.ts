@@ -40,7 +40,7 @@ export default fp(async function clientAuthenticationPlugin (fastify) {
   const { credentials } = fastify.clients
   fastify.decorateRequest('client', undefined)
 
-  /** Refuses with invalid_client (401), audited with why and the id claimed, never the secret. */
+  /** Refuses with invalid_client (401), or 403 without the permission, audited with why and the id claimed, never the secret. */
   function refuse (request: FastifyRequest, error: TollgateError, method: string | undefined): never {
     request.log.warn({ event: 'auth.client', outcome: 'failure', endpoint: request.routeOptions.url, clientId: error.subject, method, code: error.code, ...(error.reason === undefined ? {} : { reason: error.reason }) },
       'client authentication failed')
@@ -59,7 +59,8 @@ export default fp(async function clientAuthenticationPlugin (fastify) {
     if (!authenticated.ok) refuse(request, authenticated.error, proof.value.method)
     const client = authenticated.value
     if (setting.permission !== undefined && !client.permissions.includes(setting.permission)) {
-      throw new TollgateError('ERR_FORBIDDEN', `This client lacks the ${setting.permission} permission (tollgate client add --permissions)`)
+      refuse(request, new TollgateError('ERR_FORBIDDEN', `This client lacks the ${setting.permission} permission (tollgate client add --permissions)`,
+        { reason: `no ${setting.permission} permission`, subject: client.id }), proof.value.method)
     }
     request.client = client
   })

@@ -28,6 +28,7 @@ const MetadataSchema = Type.Object({
   response_types_supported: Names,
   grant_types_supported: Names,
   token_endpoint_auth_methods_supported: Names,
+  client_assertion_types_supported: Names,
   token_endpoint_auth_signing_alg_values_supported: Names,
   introspection_endpoint_auth_methods_supported: Names,
   introspection_endpoint_auth_signing_alg_values_supported: Names,

@@ -130,3 +130,10 @@ t.test('a route documents 403 exactly when a valid token without a role or scope
   }
   t.ok(withRoles >= 2, 'GET and PATCH /admin/users need a role')
 })
+
+t.test('a 404 answer\'s example in the document shows a 404 and its code, not the first code of the schema', async (t) => {
+  const app = await build(t)
+  const spec = (await app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown }> }> }>> }
+  const notFound = spec.paths['/admin/users/{id}']?.delete?.responses['404']
+  t.match(notFound?.content?.['application/json']?.example, { statusCode: 404, error: 'Not Found', code: 'ERR_USER_NOT_FOUND', message: 'no user has this id' })
+})

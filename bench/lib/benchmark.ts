@@ -39,9 +39,9 @@ export async function runBenchmark (options: BenchOptions): Promise<void> {
   writeFileSync(clientKeyFile, clientKey.publicPem)
   const clients = { secret: randomBytes(32).toString('base64url'), privatePem: clientKey.privatePem }
   const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: clientKeyFile }
-  // In production the issuer must be a URL; every peer is told the same one.
+  // Production needs PUBLIC_URL, which gives the issuer; every peer is told the same one.
   const issuer = 'https://tollgate.bench.example'
-  const base = { NODE_ENV: 'production', JWT_SECRET: secret, JWT_ISSUER: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', INTROSPECTION_RATE_LIMIT: '100000000', ...grantEnv }
+  const base = { NODE_ENV: 'production', JWT_SECRET: secret, PUBLIC_URL: issuer, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000', INTROSPECTION_RATE_LIMIT: '100000000', ...grantEnv }
   const redis = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench:${process.pid}:`, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}` }
 
   console.log('starting servers…')

@@ -14,7 +14,7 @@ const adminSessions: FastifyPluginAsyncTypebox = async function (fastify) {
       params: IdParams,
       response: {
         200: Type.Array(Type.Ref(SessionSchema)),
-        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id')
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id', 'ERR_USER_NOT_FOUND')
       }
     }
   }, async function (request) {

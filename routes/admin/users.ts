@@ -48,7 +48,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       }, { additionalProperties: Type.Never(), minProperties: 1 }),
       response: {
         200: Type.Ref(AdminUser),
-        404: errorResponse('No user has this id'),
+        404: errorResponse('No user has this id', 'ERR_USER_NOT_FOUND'),
         409: errorResponse('`ERR_LAST_ADMIN`: the change would leave no enabled admin')
       }
     }
@@ -88,7 +88,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       params: IdParams,
       response: {
         204: Type.Null({ description: 'Deleted' }),
-        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id'),
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id', 'ERR_USER_NOT_FOUND'),
         409: errorResponse('`ERR_LAST_ADMIN`: the only enabled admin cannot be deleted')
       }
     }
@@ -108,7 +108,7 @@ const adminUsers: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         204: Type.Null({ description: 'Set' }),
         400: errorResponse('`ERR_PASSWORD_REJECTED` with the reason'),
-        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id')
+        404: errorResponse('`ERR_USER_NOT_FOUND`: no user has this id', 'ERR_USER_NOT_FOUND')
       }
     }
   }, async function (request, reply) {

@@ -86,6 +86,7 @@ const authorize: FastifyPluginAsyncTypebox = async function (fastify) {
     if (user === undefined) {
       request.log.warn({ ...fields, outcome: 'failure' }, 'login failed')
       fastify.metrics?.loginFailed('sign_in')
+      await fastify.loginFailed(request)
       return form(reply, 400, opened, again.request, { ...again, message: WRONG })
     }
     request.log.info({ ...fields, outcome: 'success', userId: user.id }, 'login succeeded')

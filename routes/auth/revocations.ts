@@ -11,6 +11,12 @@ const RETRY_MS = 2000
 
 const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
   const feed = fastify.revocations.feed
+  // A stream never ends by itself, and the server waits for open requests when it closes: the streams end
+  // first, and their followers reconnect (after `retry`) to an instance still running.
+  const streams = new Set<{ close (): void }>()
+  fastify.addHook('preClose', async () => {
+    for (const stream of streams) stream.close()
+  })
 
   fastify.get('/revocations', {
     // `manual`: the Accept header is judged here, after the client's check, so a follower that cannot
@@ -42,7 +48,11 @@ const revocations: FastifyPluginAsyncTypebox = async function (fastify) {
       if (!live) { pending.push(event); return }
       reply.sse.send({ id: event.id, event: 'revocation', data: event.revocation }).catch(() => unsubscribe())
     })
-    reply.sse.onClose(unsubscribe)
+    streams.add(reply.sse)
+    reply.sse.onClose(() => {
+      unsubscribe()
+      streams.delete(reply.sse)
+    })
     const missed = feed.since(reply.sse.lastEventId)
     if (missed === undefined) {
       await reply.sse.send({ id: feed.currentId(), event: 'snapshot', data: { revocations: feed.snapshot() }, retry: RETRY_MS })

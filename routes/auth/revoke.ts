@@ -13,7 +13,7 @@ const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
       consumes: ['application/x-www-form-urlencoded'],
       body: TokenPresentation,
       response: {
-        200: Type.Null({ description: 'Revoked, or nothing to revoke' }),
+        200: Type.Unsafe<undefined>({ description: 'Revoked, or nothing to revoke: an empty body' }),
         400: Type.Ref(OAuthErrorSchema, { description: '`invalid_request`, or `unauthorized_client`: the token was issued to another client' }),
         401: Type.Ref(OAuthErrorSchema, { description: '`invalid_client`: client authentication failed, or a client\'s token without it' })
       }
@@ -24,7 +24,8 @@ const revoke: FastifyPluginAsyncTypebox = async function (fastify) {
     if (revoked !== undefined) {
       request.log.info({ event: 'auth.revoke', tokenType: revoked, clientId: client?.id }, 'token revoked')
     }
-    return reply.header('cache-control', 'no-store').code(200).send(null)
+    // RFC 7009 §2.2: "an HTTP status code 200"; the body is ignored, so none is sent, not JSON `null`.
+    return reply.header('cache-control', 'no-store').code(200).send(undefined)
   })
 }
 

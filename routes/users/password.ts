@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { TollgateError } from '@tollgate/auth/errors'
 import { auditAccountChange, auditAccountRefusal } from '../../src/http/account-audit.js'
 import { NewPassword } from '../../src/http/account-schemas.js'
 import { errorResponse } from '@tollgate/auth/http/error-schema'
@@ -9,9 +10,9 @@ import { Password } from '../../src/http/schemas.js'
 const EVENT = 'user.password.change'
 
 const password: FastifyPluginAsyncTypebox = async function (fastify) {
-  /** A guess at the current password is a guess at a login: it spends the same per-username budget. */
+  /** A wrong current password is a failed login: it spends the same per-username budget. */
   async function throttleAsOwner (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await fastify.loginThrottleAs(request, reply, (await fastify.users.findById(request.user.sub))?.username)
+    await fastify.passwordThrottle(request, reply, (await fastify.users.findById(request.user.sub))?.username)
   }
 
   fastify.post('/me/password', {
@@ -24,7 +25,7 @@ const password: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         204: Type.Null({ description: 'Changed: sign in with the new password from now on' }),
         400: errorResponse('`ERR_CURRENT_PASSWORD_WRONG`, or `ERR_PASSWORD_REJECTED` with the reason (too short, too long, too common, unchanged)'),
-        404: errorResponse('The token was issued to a service client, or the user no longer exists'),
+        404: errorResponse('The token was issued to a service client, or the user no longer exists', 'ERR_USER_NOT_FOUND'),
         429: errorResponse('Too many attempts for this username or from this address: see Retry-After')
       }
     }
@@ -36,6 +37,7 @@ const password: FastifyPluginAsyncTypebox = async function (fastify) {
       sessionsEnded = await fastify.accounts.changeOwnPassword(sub, sid, current, next)
     } catch (error) {
       auditAccountRefusal(request.log, EVENT, { by: sub, userId: sub }, error)
+      if (error instanceof TollgateError && error.code === 'ERR_CURRENT_PASSWORD_WRONG') await fastify.loginFailed(request)
       throw error
     }
     auditAccountChange(request.log, EVENT, { by: sub, userId: sub, sessionsEnded }, 'password changed by its owner')

@@ -18,7 +18,7 @@ const users: FastifyPluginAsyncTypebox = async function (fastify) {
       summary: 'The user the access token was issued to',
       response: {
         200: Type.Ref(UserSchema),
-        404: errorResponse('The user no longer exists, or the token was issued to a service client')
+        404: errorResponse('The user no longer exists, or the token was issued to a service client', 'ERR_USER_NOT_FOUND')
       }
     }
   }, async function (request) {
@@ -33,7 +33,7 @@ const users: FastifyPluginAsyncTypebox = async function (fastify) {
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
       response: {
         200: Type.Ref(UserSchema),
-        404: errorResponse('No user has this id')
+        404: errorResponse('No user has this id', 'ERR_USER_NOT_FOUND')
       }
     }
   }, async function (request) {

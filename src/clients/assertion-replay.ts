@@ -18,12 +18,16 @@ const keepUntil = (exp: number): number => exp + CLOCK_LEEWAY_SECONDS
 
 /** In the SQL store, which every instance shares: the registry without Redis. */
 export function createDatabaseJtiRegistry (db: Db) {
+  // Built and compiled once: building and compiling the query anew cost about a third of each grant's
+  // CPU for this write. Only the parameters change from one assertion to the next.
+  const insert = db.insertInto('client_assertion_jtis')
+    .values({ client_id: '', jti: '', expires_at: 0 })
+    .onConflict((oc) => oc.columns(['client_id', 'jti']).doNothing())
+    .compile()
+
   async function firstUse (clientId: string, jti: string, exp: number): Promise<boolean> {
-    const result = await db.insertInto('client_assertion_jtis')
-      .values({ client_id: clientId, jti, expires_at: keepUntil(exp) })
-      .onConflict((oc) => oc.columns(['client_id', 'jti']).doNothing())
-      .executeTakeFirst()
-    return result.numInsertedOrUpdatedRows === 1n
+    const result = await db.executeQuery({ ...insert, parameters: [clientId, jti, keepUntil(exp)] })
+    return result.numAffectedRows === 1n
   }
 
   /**

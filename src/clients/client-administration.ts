@@ -4,7 +4,7 @@ import type { RevocationList } from '@tollgate/auth/revocations/revocation-list'
 import type { RevocationStore } from '../revocations/revocation-store.js'
 import type { ClientKey } from './client-keys.js'
 import { hashClientSecret, newClientSecret } from './client-secrets.js'
-import type { Client, ClientPermission, ClientsRepository } from './clients-repository.js'
+import type { Client, ClientPermission, ClientsRepository, WorkloadBinding } from './clients-repository.js'
 
 /** Resolves once the clock has reached `epochSeconds`. */
 async function untilSecond (epochSeconds: number): Promise<void> {
@@ -46,18 +46,23 @@ export function createClientAdministration ({ clients, revocations, revocationSt
     await untilSecond(revocations.notBefore(clientId))
   }
 
-  /** Without a key (see parseClientKey) a confidential client gets a secret, returned here once. */
-  async function add (clientId: string, settings: ClientSettings & { key?: ClientKey }): Promise<{ client: Client, secret?: string }> {
-    const { key, tokenTtl, ...rest } = settings
-    if (settings.public === true && key !== undefined) throw new TollgateError('ERR_INVALID_ARGUMENT', 'a public client has no key: it proves nothing but its client_id')
-    const secret = key === undefined && settings.public !== true ? newClientSecret() : undefined
+  /**
+   * Without a key (see parseClientKey) or a workload to be (`federated`), a confidential client gets a
+   * secret, returned here once.
+   */
+  async function add (clientId: string, settings: ClientSettings & { key?: ClientKey, federated?: WorkloadBinding }): Promise<{ client: Client, secret?: string }> {
+    const { key, federated, tokenTtl, ...rest } = settings
+    if (key !== undefined && federated !== undefined) throw new TollgateError('ERR_INVALID_ARGUMENT', 'a client is a workload or has a key, not both')
+    if (settings.public === true && (key !== undefined || federated !== undefined)) throw new TollgateError('ERR_INVALID_ARGUMENT', 'a public client has no key and is no workload: it proves nothing but its client_id')
+    const secret = key === undefined && federated === undefined && settings.public !== true ? newClientSecret() : undefined
     const client = await clients.create({
       id: clientId,
       scopes: [],
       ...rest,
       ...(tokenTtl === undefined || tokenTtl === null ? {} : { tokenTtl }),
       ...(secret === undefined ? {} : { secretHash: hashClientSecret(secret) }),
-      ...(key === undefined ? {} : { publicKey: key.pem })
+      ...(key === undefined ? {} : { publicKey: key.pem }),
+      ...(federated === undefined ? {} : { federated })
     })
     return { client, ...(secret === undefined ? {} : { secret }) }
   }
@@ -97,7 +102,7 @@ export function createClientAdministration ({ clients, revocations, revocationSt
    */
   async function rotateSecret (clientId: string): Promise<string | undefined> {
     const secret = newClientSecret()
-    if (!await clients.update(clientId, { secretHash: hashClientSecret(secret), publicKey: null, public: false })) return undefined
+    if (!await clients.update(clientId, { secretHash: hashClientSecret(secret), publicKey: null, public: false, federated: null })) return undefined
     // Nobody knows the new secret before it is returned, so no token got with it can precede the cut-off.
     await endTokens(clientId)
     return secret
@@ -105,12 +110,22 @@ export function createClientAdministration ({ clients, revocations, revocationSt
 
   /** Replaces the client's key (and drops its secret, if it had one); returns whether the client exists. */
   async function setKey (clientId: string, key: ClientKey): Promise<boolean> {
-    if (!await clients.update(clientId, { publicKey: key.pem, secretHash: null, public: false })) return false
+    if (!await clients.update(clientId, { publicKey: key.pem, secretHash: null, public: false, federated: null })) return false
     await endTokens(clientId)
     return true
   }
 
-  return { add, update, disable, enable, rotateSecret, setKey }
+  /**
+   * Makes the client the workload `binding` names, with no secret or key of its own; returns whether the
+   * client exists. What it held with its old credential ends, as with a new key.
+   */
+  async function bindWorkload (clientId: string, binding: WorkloadBinding): Promise<boolean> {
+    if (!await clients.update(clientId, { federated: binding, secretHash: null, publicKey: null })) return false
+    await endTokens(clientId)
+    return true
+  }
+
+  return { add, update, disable, enable, rotateSecret, setKey, bindWorkload }
 }
 
 export type ClientAdministration = ReturnType<typeof createClientAdministration>

@@ -22,17 +22,22 @@ export interface AcceptedAssertion {
 /** Checks one client's assertions; the reason of a refusal (for the audit log), or what to remember. */
 export type AssertionCheck = (assertion: string) => AcceptedAssertion | { refused: string }
 
-/** The parts of an assertion read before any check, to find whose key verifies it. */
-export function assertionIssuer (assertion: string): string | undefined {
+/** An assertion's claims read before any check, to find whose key verifies it; undefined when not a JSON object. */
+export function unverifiedClaims (assertion: string): Record<string, unknown> | undefined {
   const [, payload] = assertion.split('.', 3)
   if (payload === undefined) return undefined
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
-    const iss = typeof claims === 'object' && claims !== null ? (claims as { iss?: unknown }).iss : undefined
-    return typeof iss === 'string' ? iss : undefined
+    return typeof claims === 'object' && claims !== null ? claims as Record<string, unknown> : undefined
   } catch {
     return undefined
   }
+}
+
+/** The issuer an assertion claims, unverified. */
+export function assertionIssuer (assertion: string): string | undefined {
+  const iss = unverifiedClaims(assertion)?.iss
+  return typeof iss === 'string' ? iss : undefined
 }
 
 /**

@@ -9,13 +9,18 @@ import type { ClientDirectory, ClientRecord } from './client-directory.js'
 import { hashClientSecret, secretMatches } from './client-secrets.js'
 import { createFailureBudget } from './failure-budget.js'
 import type { ClientsRepository } from './clients-repository.js'
+import type { TrustedIssuers } from './trusted-issuers.js'
 import { audienceFor } from './resource.js'
 
 /** How a client proves who it is at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). */
 export type ClientProof =
   | { method: 'client_secret_basic' | 'client_secret_post', id: string, secret: string }
-  /** `id` is the `client_id` parameter, optional beside an assertion (RFC 7521 §4.2). */
-  | { method: 'private_key_jwt', assertion: string, id?: string }
+  /**
+   * `id` is the `client_id` parameter, optional beside an assertion (RFC 7521 §4.2). The assertion is the
+   * client's own, or a workload's token from a trusted issuer (workload identity federation); `spiffe`
+   * when sent as a JWT-SVID (draft-ietf-oauth-spiffe-client-auth), which only the latter can be.
+   */
+  | { method: 'private_key_jwt', assertion: string, id?: string, spiffe?: true }
 
 export interface ClientGrantRequest {
   proof: ClientProof
@@ -24,8 +29,11 @@ export interface ClientGrantRequest {
   resource?: string | readonly string[] | undefined
 }
 
-/** A token issued, and to whom, for the audit log. */
-export type ClientGrantResult = Result<{ clientId: string, response: TokenResponse }>
+/** A token issued, to whom and how it authenticated, for the audit log. */
+export type ClientGrantResult = Result<{ clientId: string, method: string, response: TokenResponse }>
+
+/** How the audit log names an authentication with a workload's token. */
+export const WORKLOAD_METHOD = 'workload_federation'
 
 /**
  * Every failed client authentication gets this one answer (RFC 6749 §5.2 `invalid_client`): an unknown
@@ -41,6 +49,8 @@ export interface ClientCredentialsDeps {
   /** Verifies the argon2 hashes stored before secrets were hashed with SHA-256. */
   passwords: PasswordHasher
   jtis: JtiRegistry
+  /** The trusted issuers of workload tokens, and their keys. */
+  federation: Pick<TrustedIssuers, 'isWorkloadToken' | 'verify'>
   tokens: TokenService
   revocations: RevocationList
   /** JWT_AUDIENCE: the `aud` of a token asked for without `resource`. */
@@ -54,7 +64,7 @@ export interface ClientCredentialsDeps {
  * are read from memory: a grant touches no database unless an assertion's jti has to be recorded there.
  */
 export function createClientCredentials (deps: ClientCredentialsDeps) {
-  const { directory, clients, passwords, jtis, tokens, revocations, defaultAudience } = deps
+  const { directory, clients, passwords, jtis, federation, tokens, revocations, defaultAudience } = deps
   const legacyFailures = createFailureBudget()
 
   /**
@@ -86,9 +96,28 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
     return record.disabled ? refused('disabled', id) : ok(record)
   }
 
-  /** RFC 7523 §3: the assertion's issuer is the client; its key, claims and jti decide. */
-  async function checkAssertion (assertion: string, claimedId: string | undefined): Promise<Result<ClientRecord>> {
+  /**
+   * A workload's own token, signed by a trusted issuer: it names the workload, whose one client it
+   * authenticates. It carries no `jti` to spend (a JWT-SVID may have none) and is presented again until
+   * the platform replaces it, so it is not refused as a replay; its short lifetime is what bounds it.
+   */
+  async function checkWorkloadToken (token: string, claimedId: string | undefined): Promise<Result<ClientRecord>> {
+    const verdict = await federation.verify(token)
+    if ('refused' in verdict) return refused(`workload token: ${verdict.refused}`, claimedId)
+    const record = directory.getByWorkload(verdict.issuer, verdict.subject)
+    if (record === undefined) return refused(`workload token: no client is bound to ${verdict.issuer}=${verdict.subject}`, claimedId)
+    if (claimedId !== undefined && claimedId !== record.id) return refused(`workload token: client_id is not ${record.id}, the client bound to it`, claimedId)
+    return record.disabled ? refused('disabled', record.id) : ok(record)
+  }
+
+  /**
+   * RFC 7523 §3: the assertion's issuer is the client; its key, claims and jti decide. An issuer that is a
+   * trusted issuer of workload tokens (a URL, never a client id) makes it a workload's token instead.
+   */
+  async function checkAssertion ({ assertion, id: claimedId, spiffe }: Extract<ClientProof, { method: 'private_key_jwt' }>): Promise<Result<ClientRecord>> {
     const id = assertionIssuer(assertion)
+    // A JWT-SVID may carry no `iss` (its trust domain is in its `sub`); anything else without one is no assertion.
+    if (spiffe === true || federation.isWorkloadToken(assertion)) return checkWorkloadToken(assertion, claimedId)
     if (id === undefined) return refused('assertion without an issuer', claimedId)
     if (claimedId !== undefined && claimedId !== id) return refused('client_id is not the assertion\'s issuer', claimedId)
     const record = directory.get(id)
@@ -101,7 +130,7 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
   }
 
   const authenticate = (proof: ClientProof): Promise<Result<ClientRecord>> => proof.method === 'private_key_jwt'
-    ? checkAssertion(proof.assertion, proof.id)
+    ? checkAssertion(proof)
     : checkSecret(proof.id, proof.secret)
 
   async function grant ({ proof, scope: requestedScope, resource }: ClientGrantRequest): Promise<ClientGrantResult> {
@@ -125,7 +154,7 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
       audience: audience.value,
       ...(client.tokenTtl === undefined ? {} : { ttlSeconds: client.tokenTtl })
     })
-    return ok({ clientId: client.id, response })
+    return ok({ clientId: client.id, method: client.federated === undefined ? proof.method : WORKLOAD_METHOD, response })
   }
 
   return { authenticate, grant }

@@ -24,6 +24,15 @@ export interface ClientDirectoryOptions {
  */
 export function createClientDirectory (repository: ClientsRepository, options: ClientDirectoryOptions) {
   const records = new Map<string, ClientRecord>()
+  /** Each workload's client, by issuer name and subject: a federated grant is a map lookup too. */
+  const byWorkload = new Map<string, string>()
+  const workloadKey = (issuer: string, subject: string): string => `${issuer}\n${subject}`
+
+  function forget (id: string): void {
+    const bound = records.get(id)?.federated
+    if (bound !== undefined && byWorkload.get(workloadKey(bound.issuer, bound.subject)) === id) byWorkload.delete(workloadKey(bound.issuer, bound.subject))
+    records.delete(id)
+  }
 
   function toRecord ({ secretHash, ...client }: ClientWithHash): ClientRecord {
     let checkAssertion: AssertionCheck | undefined
@@ -38,34 +47,46 @@ export function createClientDirectory (repository: ClientsRepository, options: C
   }
 
   function store (clients: readonly ClientWithHash[]): void {
-    for (const client of clients) records.set(client.id, toRecord(client))
+    for (const client of clients) {
+      forget(client.id)
+      const record = toRecord(client)
+      records.set(client.id, record)
+      if (record.federated !== undefined) byWorkload.set(workloadKey(record.federated.issuer, record.federated.subject), record.id)
+    }
   }
 
   /** Reads every client again. */
   async function load (): Promise<void> {
     const clients = await repository.findAll()
     records.clear()
+    byWorkload.clear()
     store(clients)
   }
 
   /** Reads one client again (it changed); one that no longer exists is forgotten. */
   async function refresh (id: string): Promise<void> {
     const client = await repository.find(id)
-    if (client === undefined) records.delete(id)
+    if (client === undefined) forget(id)
     else store([client])
   }
 
   /** Reads the clients whose version differs from the one held, and forgets those gone. */
   async function sync (): Promise<void> {
     const versions = await repository.versions()
-    for (const id of records.keys()) if (!versions.has(id)) records.delete(id)
+    for (const id of [...records.keys()]) if (!versions.has(id)) forget(id)
     const changed = [...versions].filter(([id, version]) => records.get(id)?.version !== version).map(([id]) => id)
     store(await repository.findAll(changed))
   }
 
   const get = (id: string): ClientRecord | undefined => records.get(id)
 
-  return { get, load, refresh, sync }
+  /** The client bound to a workload: `subject` in the tokens of the trusted issuer named `issuer`. */
+  const getByWorkload = (issuer: string, subject: string): ClientRecord | undefined => {
+    const id = byWorkload.get(workloadKey(issuer, subject))
+    return id === undefined ? undefined : records.get(id)
+  }
+
+  return { get, getByWorkload, load, refresh, sync }
 }
 
 export type ClientDirectory = ReturnType<typeof createClientDirectory>

@@ -23,10 +23,18 @@ export interface Client {
   public: boolean
   /** Where its authorization codes may be sent: exact strings (RFC 9700 §4.1). */
   redirectUris: string[]
+  /** The workload it is (workload identity federation): a trusted issuer's name and the `sub` of its tokens. */
+  federated: WorkloadBinding | undefined
   disabled: boolean
   createdAt: number
   /** Changes with every write: what other instances compare to notice one. */
   version: number
+}
+
+/** A trusted issuer's name and a workload's `sub` in its tokens. */
+export interface WorkloadBinding {
+  issuer: string
+  subject: string
 }
 
 export interface ClientWithHash extends Client {
@@ -37,6 +45,7 @@ export interface NewClient {
   id: string
   secretHash?: string
   publicKey?: string
+  federated?: WorkloadBinding
   scopes: string[]
   permissions?: ClientPermission[]
   audiences?: string[]
@@ -49,6 +58,8 @@ export interface NewClient {
 export interface ClientChanges {
   secretHash?: string | null
   publicKey?: string | null
+  /** `null` unbinds the client from its workload. */
+  federated?: WorkloadBinding | null
   disabled?: boolean
   scopes?: string[]
   permissions?: ClientPermission[]
@@ -101,6 +112,7 @@ function toClient (row: Selectable<ClientsTable>): ClientWithHash {
     publicKey: row.public_key ?? undefined,
     public: row.public !== 0,
     redirectUris: words(row.redirect_uris),
+    federated: row.federated_issuer === null || row.federated_subject === null ? undefined : { issuer: row.federated_issuer, subject: row.federated_subject },
     disabled: row.disabled !== 0,
     createdAt: Number(row.created_at),
     version: Number(row.updated_at),
@@ -115,9 +127,28 @@ function checkChanges (changes: ClientChanges): void {
   if (changes.audiences !== undefined) checkAudiences(changes.audiences)
   if (typeof changes.tokenTtl === 'number') checkTokenTtl(changes.tokenTtl)
   if (changes.redirectUris !== undefined) checkRedirectUris(changes.redirectUris)
+  if (changes.federated !== undefined && changes.federated !== null) checkSubject(changes.federated.subject)
+}
+
+/** A workload's `sub`: a Kubernetes service account, a SPIFFE ID, a CI job's claims; any visible text. */
+function checkSubject (subject: string): void {
+  if (!/^[\x21-\x7e]{1,512}$/.test(subject)) throw invalid(`subject ${JSON.stringify(subject.slice(0, 80))} must be 1-512 visible ASCII characters`)
 }
 
 export function createClientsRepository (db: Db) {
+  /**
+   * A workload is bound to a trusted issuer that exists, and to one client only (the unique index says so
+   * too; this says it in words).
+   */
+  async function checkBinding (binding: WorkloadBinding | null | undefined, clientId: string): Promise<void> {
+    if (binding === undefined || binding === null) return
+    const issuer = await db.selectFrom('trusted_issuers').select('name').where('name', '=', binding.issuer).executeTakeFirst()
+    if (issuer === undefined) throw invalid(`no trusted issuer is named ${JSON.stringify(binding.issuer.slice(0, 64))} (see \`tollgate federation list\`)`)
+    const other = await db.selectFrom('clients').select('id')
+      .where('federated_issuer', '=', binding.issuer).where('federated_subject', '=', binding.subject).where('id', '!=', clientId).executeTakeFirst()
+    if (other !== undefined) throw invalid(`${binding.issuer}=${binding.subject.slice(0, 200)} is bound to client ${other.id} already: a workload is one client`)
+  }
+
   async function find (id: string): Promise<ClientWithHash | undefined> {
     const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
     return row === undefined ? undefined : toClient(row)
@@ -141,11 +172,14 @@ export function createClientsRepository (db: Db) {
     checkClientId(input.id)
     checkChanges(input)
     if (await find(input.id) !== undefined) throw new TollgateError('ERR_CLIENT_EXISTS', `client ${JSON.stringify(input.id)} already exists`)
+    await checkBinding(input.federated, input.id)
     const now = Date.now()
     await db.insertInto('clients').values({
       id: input.id,
       secret_hash: input.secretHash ?? '',
       public_key: input.publicKey ?? null,
+      federated_issuer: input.federated?.issuer ?? null,
+      federated_subject: input.federated?.subject ?? null,
       scopes: unique(input.scopes),
       permissions: unique(input.permissions ?? []),
       audiences: unique(input.audiences ?? []),
@@ -168,10 +202,12 @@ export function createClientsRepository (db: Db) {
    */
   async function update (id: string, changes: ClientChanges, onlyIfSecretHash?: string): Promise<boolean> {
     checkChanges(changes)
+    await checkBinding(changes.federated, id)
     const now = Date.now()
     let query = db.updateTable('clients').set({
       ...(changes.secretHash === undefined ? {} : { secret_hash: changes.secretHash ?? '' }),
       ...(changes.publicKey === undefined ? {} : { public_key: changes.publicKey }),
+      ...(changes.federated === undefined ? {} : { federated_issuer: changes.federated?.issuer ?? null, federated_subject: changes.federated?.subject ?? null }),
       ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
       ...(changes.scopes === undefined ? {} : { scopes: unique(changes.scopes) }),
       ...(changes.permissions === undefined ? {} : { permissions: unique(changes.permissions) }),

@@ -10,6 +10,8 @@ import { createClientChangeBus } from './client-change-bus.js'
 import { createClientCredentials } from './client-credentials.js'
 import { createClientDirectory } from './client-directory.js'
 import { createClientsRepository, type ClientsRepository } from './clients-repository.js'
+import { createTrustedIssuers } from './trusted-issuers.js'
+import { createTrustedIssuersRepository } from './trusted-issuers-repository.js'
 
 export interface ClientsServiceOptions {
   db: Db
@@ -73,6 +75,8 @@ export function createClientsService (options: ClientsServiceOptions) {
     await changeBus?.publish(clientId).catch((error: unknown) => onError(error, 'could not publish a client change; other instances will read it from the database'))
   }
   const clients = announcing(repository, changed)
+  const trustedIssuers = createTrustedIssuersRepository(db)
+  const federation = createTrustedIssuers(trustedIssuers, { audiences: options.assertionAudiences, onError })
 
   return {
     /** The store, announcing every write. */
@@ -82,7 +86,9 @@ export function createClientsService (options: ClientsServiceOptions) {
     /** Present when Redis is configured: the plugin subscribes through it. */
     changeBus,
     /** Client authentication and the client credentials grant. */
-    credentials: createClientCredentials({ ...options, directory, clients, jtis }),
+    credentials: createClientCredentials({ ...options, directory, clients, jtis, federation }),
+    /** Workload identity federation: the trusted issuers in the store, and in memory with their keys. */
+    federation: { issuers: trustedIssuers, trusted: federation },
     /** The operator's commands: add, update, disable, rotate a secret, set a key. */
     administration: createClientAdministration({ ...options, clients }),
     purgeExpiredJtis: () => databaseJtis.purgeExpired()

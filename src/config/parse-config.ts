@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import type { Environment } from './environment.js'
 import type { Static } from '@sinclair/typebox'
 import { ConfigSchema, type Config } from './schema.js'
-import { checkConfig } from './validate.js'
+import { checkConfig, checkProductionIssuer } from './validate.js'
 
 /**
  * The configuration from the variables (`.env` already merged in by the caller): checked against the one
@@ -11,6 +11,7 @@ import { checkConfig } from './validate.js'
  */
 export function parseConfig (env: Environment): Config {
   const read = envSchema<Static<typeof ConfigSchema>>({ schema: ConfigSchema, data: env, env: false, dotenv: false })
+  checkProductionIssuer(read)
   const publicUrl = withoutTrailingSlash(read.PUBLIC_URL ?? `http://${hostForUrl(read.HOST)}:${read.PORT}`)
   const config = { ...read, PUBLIC_URL: publicUrl, JWT_ISSUER: read.JWT_ISSUER ?? publicUrl }
   checkConfig(config)

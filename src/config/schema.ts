@@ -27,7 +27,7 @@ export const ConfigSchema = Type.Object({
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_RETIRED_KEY_FILES: Type.Optional(Type.String({ minLength: 1 })),
   JWT_NEXT_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT' })),
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'the base URL clients reach Tollgate at; default http://HOST:PORT, required in production' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'default PUBLIC_URL' })),
   JWT_AUDIENCE: Type.String({ default: 'tollgate-api', minLength: 1 }),
   ACCESS_TOKEN_TTL: Type.Integer({ default: 900, minimum: ACCESS_TOKEN_TTL_MIN, maximum: ACCESS_TOKEN_TTL_MAX }),
@@ -39,7 +39,7 @@ export const ConfigSchema = Type.Object({
   // RFC 9700 §2.4: the password grant hands a user's password to the client. On by default for the
   // clients that use it; `false` leaves the authorization code flow (with PKCE) as the way people sign in.
   PASSWORD_GRANT: Type.Boolean({ default: true, description: 'the password grant and POST /auth/login' }),
-  LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'login attempts a minute per username, and twice that per client address' }),
+  LOGIN_RATE_LIMIT: Type.Integer({ default: 10, minimum: 1, description: 'failed password checks a minute per username; every login attempt per client address, at twice that' }),
   TOLLGATE_ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   TOLLGATE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 }))
 })

@@ -15,6 +15,29 @@ function isHttpUrl (value: string): boolean {
     !value.includes('?') && !value.includes('#')
 }
 
+/** Addresses a server listens on that no client can reach (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2), as URL hosts. */
+const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '[::]'])
+
+/**
+ * In production the issuer is never guessed: the default PUBLIC_URL, http://HOST:PORT, differs from one
+ * instance to the next (so they refuse each other's tokens) and is unreachable with HOST=0.0.0.0. Outside
+ * production the default stays, so a fresh clone starts with nothing set.
+ */
+export function checkProductionIssuer (variables: { NODE_ENV: string, PUBLIC_URL?: string | undefined, JWT_ISSUER?: string | undefined }): void {
+  if (variables.NODE_ENV !== 'production') return
+  if (variables.PUBLIC_URL === undefined) {
+    throw new ConfigError('PUBLIC_URL', 'is required in production: the URL clients reach Tollgate at, such as https://auth.example.com, ' +
+      'the same on every instance (it is the tokens\' issuer, and the default http://HOST:PORT differs from one instance to the next)')
+  }
+  for (const variable of ['PUBLIC_URL', 'JWT_ISSUER'] as const) {
+    const value = variables[variable]
+    const host = value === undefined || !isHttpUrl(value) ? undefined : new URL(value).hostname
+    if (host !== undefined && UNSPECIFIED_HOSTS.has(host)) {
+      throw new ConfigError(variable, `names ${host}, an address to listen on that no client can reach: set the URL clients use, such as https://auth.example.com`)
+    }
+  }
+}
+
 /**
  * Checks what one JSON schema cannot express: which variables each algorithm needs, and byte lengths.
  * The schema has already checked types, ranges and defaults.

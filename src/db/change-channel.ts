@@ -3,7 +3,7 @@
  * must hear of. A user's change reaches them as a row of `user_cutoffs`, a session's end as
  * `refresh_families.revoked_at`.
  */
-export const WATCHED_TABLES = ['clients', 'revoked_tokens', 'user_cutoffs', 'refresh_families'] as const
+export const WATCHED_TABLES = ['clients', 'revoked_tokens', 'user_cutoffs', 'refresh_families', 'trusted_issuers'] as const
 
 export type WatchedTable = typeof WATCHED_TABLES[number]
 

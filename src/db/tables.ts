@@ -83,6 +83,10 @@ export interface ClientsTable {
   public: Generated<number>
   /** Space-separated redirect URIs, compared as exact strings (RFC 9700 §4.1). */
   redirect_uris: Generated<string>
+  /** The trusted issuer (its name) whose workload this client is; null for a client with a secret or key. */
+  federated_issuer: string | null
+  /** That workload's `sub` in the issuer's tokens. */
+  federated_subject: string | null
 }
 
 /** Authorization codes (RFC 6749 §4.1.2), by the SHA-256 of the code handed out, with what each is bound to. */
@@ -100,6 +104,20 @@ export interface AuthorizationCodesTable {
   used_at: number | null
   /** The session the code started, ended if the code comes back. */
   family_id: string | null
+}
+
+/** Issuers of workload tokens Tollgate accepts as client assertions (workload identity federation). */
+export interface TrustedIssuersTable {
+  name: string
+  /** The `iss` of its tokens, or a `spiffe://` trust domain. */
+  issuer: string
+  /** Where its JWKS is; null with a file or to find it from the issuer's metadata. */
+  jwks_uri: string | null
+  /** A JWKS file read (again when it changes) instead of fetched. */
+  jwks_file: string | null
+  /** The longest `exp - iat` accepted from it, in seconds. */
+  max_lifetime: number
+  created_at: ColumnType<number, number, never>
 }
 
 /** The `jti` of each client assertion accepted, kept until the assertion expires (epoch seconds). */
@@ -124,6 +142,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable
   clients: ClientsTable
   client_assertion_jtis: ClientAssertionJtisTable
+  trusted_issuers: TrustedIssuersTable
   signing_keys: SigningKeysTable
   authorization_codes: AuthorizationCodesTable
 }

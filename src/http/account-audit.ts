@@ -11,6 +11,21 @@ export interface AccountChange {
   /** How many sessions the change ended. */
   sessionsEnded?: number
   roles?: string[]
+  disabled?: boolean
+}
+
+/** A change to a service client, by the same `by`; never its secret. */
+export interface ClientChange {
+  by: string
+  clientId: string
+  scopes?: string[]
+  permissions?: string[]
+  audiences?: string[]
+  /** Seconds, or null for ACCESS_TOKEN_TTL. */
+  tokenTtl?: number | null
+  disabled?: boolean
+  /** How the client now authenticates, when the change set it. */
+  authentication?: 'client_secret' | 'private_key_jwt' | 'none' | 'workload_federation'
 }
 
 /**
@@ -18,7 +33,7 @@ export interface AccountChange {
  * be filtered and alerted on. They carry names and ids, never a password: callers pass only the fields
  * above, and pino's redaction would mask a password field anyway.
  */
-export function auditAccountChange (log: FastifyBaseLogger, event: string, change: AccountChange, message: string): void {
+export function auditAccountChange (log: FastifyBaseLogger, event: string, change: AccountChange | ClientChange, message: string): void {
   log.info({ event, outcome: 'success', ...change }, message)
 }
 

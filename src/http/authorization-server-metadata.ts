@@ -1,3 +1,5 @@
+import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
+import { JWT_SPIFFE_ASSERTION_TYPE } from '../clients/federated-assertion.js'
 import { SCOPES } from '../tokens/scopes.js'
 import type { Config } from '../config/schema.js'
 import { tokenEndpointUrl } from '../config/urls.js'
@@ -6,7 +8,10 @@ import { TOKEN_EXCHANGE_GRANT } from '../oauth/grants/token-exchange.js'
 /** The client authentication methods the token, introspection and revocation endpoints accept. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
 
-/** What a `private_key_jwt` assertion may be signed with: one algorithm per key type (client-keys.ts). */
+/**
+ * What a `private_key_jwt` assertion may be signed with: one algorithm per key type (client-keys.ts). A
+ * workload's token may also be PS256 (FEDERATED_ALGORITHMS), which a client's own key never signs.
+ */
 const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
 /**
@@ -33,6 +38,9 @@ export function authorizationServerMetadata (config: Config) {
     grant_types_supported: [...(config.PASSWORD_GRANT ? ['password'] : []), 'authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
     // `none`: a public client exchanges its code with its client_id alone (RFC 8414 §2).
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    // Not an RFC member: the assertions `private_key_jwt` takes, a client's own or a workload's token
+    // (workload identity federation), the latter also as a JWT-SVID (draft-ietf-oauth-spiffe-client-auth).
+    client_assertion_types_supported: [JWT_BEARER_ASSERTION_TYPE, JWT_SPIFFE_ASSERTION_TYPE],
     // Required beside private_key_jwt (RFC 8414 §2); `none` and HMAC are never accepted.
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

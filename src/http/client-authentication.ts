@@ -1,4 +1,5 @@
 import { JWT_BEARER_ASSERTION_TYPE } from '../clients/client-assertion.js'
+import { JWT_SPIFFE_ASSERTION_TYPE } from '../clients/federated-assertion.js'
 import type { ClientProof } from '../clients/client-credentials.js'
 import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 
@@ -15,7 +16,7 @@ export interface ClientAuthenticationFields {
 const SEVERAL = new TollgateError('ERR_INVALID_REQUEST', 'Use one client authentication method: HTTP Basic, client_secret in the body, or a client assertion')
 const MALFORMED = new TollgateError('ERR_INVALID_CLIENT', 'The Basic credentials are malformed')
 const MISSING = new TollgateError('ERR_INVALID_CLIENT', 'Client authentication is required: HTTP Basic, client_id and client_secret, or a client assertion')
-const ASSERTION_TYPE = new TollgateError('ERR_INVALID_CLIENT', `A client assertion needs client_assertion_type=${JWT_BEARER_ASSERTION_TYPE} and client_assertion`)
+const ASSERTION_TYPE = new TollgateError('ERR_INVALID_CLIENT', `A client assertion needs client_assertion_type=${JWT_BEARER_ASSERTION_TYPE} (or ${JWT_SPIFFE_ASSERTION_TYPE}) and client_assertion`)
 
 /** RFC 6749 Appendix B: the client id and secret are form-encoded before they go into the Basic header. */
 function formDecode (value: string): string {
@@ -45,8 +46,15 @@ export function clientAuthentication (authorization: string | undefined, body: C
   if (assertion && body.client_secret !== undefined) return fail(SEVERAL)
   if (basic) return fromBasic(authorization)
   if (assertion) {
-    if (body.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE || body.client_assertion === undefined) return fail(ASSERTION_TYPE)
-    return ok({ method: 'private_key_jwt', assertion: body.client_assertion, ...(body.client_id === undefined ? {} : { id: body.client_id }) })
+    const spiffe = body.client_assertion_type === JWT_SPIFFE_ASSERTION_TYPE
+    if ((!spiffe && body.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE) || body.client_assertion === undefined) return fail(ASSERTION_TYPE)
+    return ok({
+      method: 'private_key_jwt',
+      assertion: body.client_assertion,
+      ...(body.client_id === undefined ? {} : { id: body.client_id }),
+      // A JWT-SVID is a workload's token, never a client's own assertion.
+      ...(spiffe ? { spiffe: true as const } : {})
+    })
   }
   if (body.client_id === undefined || body.client_secret === undefined) return fail(MISSING)
   return ok({ method: 'client_secret_post', id: body.client_id, secret: body.client_secret })

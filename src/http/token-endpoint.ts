@@ -10,7 +10,7 @@ const AS_INVALID_GRANT = new Set(['ERR_INVALID_CREDENTIALS', 'ERR_REFRESH_TOKEN_
 
 /**
  * Runs a grant for an HTTP request: the one place where a grant's parameters are checked, the login
- * throttle counts it, its outcome is audited and counted, and its answer is marked `no-store` (RFC 6749
+ * throttle checks it (and counts a wrong password), its outcome is audited and counted, and its answer is marked `no-store` (RFC 6749
  * §5.1). The token endpoint, `/auth/login` and `/auth/refresh` all come here.
  */
 export async function issueTokens (request: FastifyRequest, reply: FastifyReply, grant: Grant, parameters: TokenParameters & ClientAuthenticationFields, via: string = grant.type): Promise<TokenResponse> {
@@ -29,6 +29,8 @@ export async function issueTokens (request: FastifyRequest, reply: FastifyReply,
   request.server.metrics?.[audit.metric.name](audit.metric.label as never)
   if (!result.ok) {
     const error = result.error
+    // A wrong password spends the username's budget; nothing else a grant refuses does.
+    if (run.username !== undefined && error.code === 'ERR_INVALID_CREDENTIALS') await request.server.loginFailed(request)
     if (request.routeOptions.config.oauth === true && AS_INVALID_GRANT.has(error.code)) throw new TollgateError('ERR_INVALID_GRANT', error.message)
     throw error
   }

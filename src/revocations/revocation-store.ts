@@ -7,7 +7,7 @@ import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
  * ended, and purged of what has expired.
  */
 export interface EndedSessions {
-  revokedSince (since: number): Promise<Array<{ id: string, revokedAt: number }>>
+  revokedSince (since: number): Promise<Array<{ id: string, userId: string, revokedAt: number }>>
   purgeExpired (now: number): Promise<void>
 }
 
@@ -84,8 +84,13 @@ export function createRevocationStore (db: Db, list: RevocationList, refreshToke
       seenCutoffsUntil = Math.max(seenCutoffsUntil, Number(row.updated_at))
     }
     for (const session of await refreshTokens.revokedSince(Math.max(seenSessionsUntil - 1000, now - ttlMs - CLOCK_LEEWAY_SECONDS * 1000))) {
-      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds }, source)
       seenSessionsUntil = Math.max(seenSessionsUntil, session.revokedAt)
+      // Ended with all of its user's sessions (a user disabled, their roles or password changed, a logout
+      // everywhere): only the user's cut-off is published, and it already refuses every token the session
+      // issued (none after its end, so all with `iat` before the cut-off). The row brings nothing new, and
+      // counting it as a revocation the poll delivered would read as an instance missing Redis messages.
+      if (Math.floor(session.revokedAt / 1000) < list.notBefore(session.userId)) continue
+      list.apply({ kind: 'session', id: session.id, until: Math.ceil(session.revokedAt / 1000) + options.maxTokenTtlSeconds }, source)
     }
   }
 

@@ -159,10 +159,10 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
   }
 
   /** Families revoked at or after `since` (epoch ms), for instances catching up from the store. */
-  async function revokedSince (since: number): Promise<Array<{ id: string, revokedAt: number }>> {
-    const rows = await db.selectFrom('refresh_families').select(['id', 'revoked_at'])
+  async function revokedSince (since: number): Promise<Array<{ id: string, userId: string, revokedAt: number }>> {
+    const rows = await db.selectFrom('refresh_families').select(['id', 'user_id', 'revoked_at'])
       .where('revoked_at', '>=', since).execute()
-    return rows.map((row) => ({ id: row.id, revokedAt: Number(row.revoked_at) }))
+    return rows.map((row) => ({ id: row.id, userId: row.user_id, revokedAt: Number(row.revoked_at) }))
   }
 
   /** Deletes tokens that can no longer be exchanged, and families left with none. */

@@ -8,6 +8,7 @@ import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { table } from '../../bench/lib/table.js'
 import { verifyCosts } from '../../bench/lib/verify-cost.js'
 import { TEST_SECRET } from '../helper.js'
+import { TEST_ISSUER } from '../support/forge.js'
 import { sampleValue, scrape } from '../support/prometheus.js'
 import { writeKeyPair } from '../service/keys.js'
 
@@ -21,7 +22,7 @@ t.test('the benchmark harness starts a Tollgate server, loads its protected rout
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-test-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const server = await startServer('Tollgate', 'tollgate', {
-    NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`
+    NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`
   })
   t.after(() => server.stop())
 
@@ -55,7 +56,7 @@ t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, bo
   const clients = { secret: 'a-bench-client-secret', privatePem: client.privatePem }
   const grantEnv = { BENCH_CLIENT_SECRET: clients.secret, BENCH_CLIENT_KEY_FILE: join(dir, 'client.pub') }
   const servers = [
-    await startServer('Tollgate', 'tollgate', { NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'grants.db')}`, ...grantEnv }),
+    await startServer('Tollgate', 'tollgate', { NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'grants.db')}`, ...grantEnv }),
     await startServer('oidc-provider', 'oidc-provider', { JWT_PRIVATE_KEY_FILE: join(dir, 'signing.pem'), ...grantEnv })
   ]
   t.after(() => Promise.all(servers.map((server) => server.stop())))

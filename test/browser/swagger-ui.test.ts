@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { build, createUser, type TestUser } from '../helper.js'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 import { launchChromium, watchPageErrors } from './chromium.js'
 
 const WAIT = { timeout: 15_000 }

@@ -70,7 +70,7 @@ t.test('bad keys, lifetimes and audiences are one line and exit code 1; nothing 
     [['client', 'add', 'svc', '--ttl', '30'], /60 to 3600/],
     [['client', 'add', 'svc', '--ttl', 'soon'], /--ttl takes whole seconds or "default"/],
     [['client', 'add', 'svc', '--audiences', 'a b'], /audience "a b" must be/],
-    [['client', 'update', 'svc'], /needs --scopes, --audiences, --ttl, --permissions, --redirect-uris or --public/],
+    [['client', 'update', 'svc'], /needs --scopes, --audiences, --ttl, --permissions, --redirect-uris, --public or --federated/],
     [['client', 'update', 'nobody', '--ttl', '60'], /no client "nobody"/],
     [['client', 'set-key', 'nobody', write('ok.pem', rsa.publicPem)], /no client "nobody"/]
   ]

@@ -88,7 +88,7 @@ t.test('keys generate never replaces a file, and leaves no half pair behind', as
   // The kid is random otherwise: load the CLI with a key generator that always returns the same pair
   // (a mock handed to main.js did not reach keys-command.js's own import, hence two steps).
   const keysCommand = await t.mockImport<typeof import('../../cli/keys-command.js')>('../../cli/keys-command.js', {
-    '../../src/tokens/keys.js': { ...keys, generateKeyPair: () => pair }
+    '@tollgate/auth/tokens/keys': { ...keys, generateKeyPair: () => pair }
   })
   const { runCli: run } = await t.mockImport<{ runCli: typeof runCli }>('../../cli/main.js', { '../../cli/keys-command.js': keysCommand })
   const generate = (dir: string) => cli(['keys', 'generate', '--alg', 'ES256', '--out', dir], undefined, '', run)

@@ -9,15 +9,29 @@ const COMMANDS = [
   'token issue', 'keys generate', 'keys rotate', 'secret', 'migrate', 'help'
 ]
 
-t.test('--help and help list every command, one line each', async (t) => {
+t.test('--help and help list every command, one entry each', async (t) => {
   for (const argv of [['--help'], ['-h'], ['help']]) {
     const { code, stdout, stderr } = await cli(argv, undefined)
     t.equal(code, 0, argv.join(' '))
     t.equal(stderr, '')
     for (const name of COMMANDS) {
-      t.equal(stdout.split('\n').filter((line) => line.startsWith(`  tollgate ${name} `)).length, 1, `one line for ${name}`)
+      t.equal(stdout.split('\n').filter((line) => `${line} `.startsWith(`  tollgate ${name} `)).length, 1, `one entry for ${name}`)
     }
   }
+})
+
+t.test('--help wraps its lines to the terminal\'s width, 80 columns when it is not a terminal', async (t) => {
+  const { stdout } = await cli(['--help'], undefined)
+  const lines = stdout.split('\n')
+  t.ok(lines.every((line) => line.length <= 80 || !line.trim().includes(' ')), `no line past 80 columns: ${Math.max(...lines.map((line) => line.length))}`)
+  const { renderHelp } = await import('../../cli/help.js')
+  const { commands } = await import('../../cli/main.js')
+  for (const columns of [60, 120, 300]) {
+    const text = renderHelp(commands, columns)
+    t.ok(text.split('\n').every((line) => line.length <= columns), `within ${columns} columns`)
+    for (const command of commands) t.match(text, `  tollgate ${command.name}`)
+  }
+  t.ok(renderHelp(commands, 300).split('\n').some((line) => line.length > 120), 'a wide terminal gets the long lines')
 })
 
 t.test('--help after a command shows that command alone; after a group, the group', async (t) => {

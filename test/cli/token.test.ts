@@ -20,7 +20,8 @@ t.test('token issue prints N valid tokens for the user, one a line, and audit-lo
     t.equal((await app.inject({ url: '/users/me', headers: bearer(token) })).statusCode, 200)
   }
   const audit = JSON.parse(stderr)
-  t.match(audit, { event: 'auth.tokens.issued', userId: alice.id, username: 'alice', count: 5, ttlSeconds: 120 })
+  t.match(audit, { event: 'auth.tokens.issued', userId: alice.id, username: 'alice', count: 5, ttlSeconds: 120, issuer: app.config.JWT_ISSUER })
+  t.match(audit.msg, app.config.JWT_ISSUER, 'the issuer a server must share is named, as its refusals name the one it expects')
   for (const token of tokens) t.notMatch(stderr, token.split('.')[2]!, 'no token in the log')
 
   const one = await cli(['token', 'issue', '--user', 'alice'], env)

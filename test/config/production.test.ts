@@ -7,7 +7,7 @@ t.setTimeout(300_000)
 /** Distinctive, so a leak into any output is found by a plain search. */
 const SECRET = 'production-secret-value-d41d8cd98f00b204e980'
 
-function productionEnv (t: Test, overrides: Record<string, string | undefined> = {}): { cwd: string, env: Record<string, string> } {
+function productionEnv (t: Test, overrides: Record<string, string | undefined> = {}): { cwd: string, env: Record<string, string | undefined> } {
   const cwd = t.testdir({})
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'production',
@@ -16,7 +16,8 @@ function productionEnv (t: Test, overrides: Record<string, string | undefined> =
     DATABASE_URL: `sqlite:${cwd}/tollgate.db`,
     ...overrides
   }
-  return { cwd, env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)) }
+  // An undefined variable stays unset, even those spawnTollgate would default.
+  return { cwd, env }
 }
 
 async function refusesToStart (t: Test, overrides: Record<string, string | undefined>, variable: string, secrets: string[] = []) {
@@ -36,6 +37,15 @@ t.test('production refuses to start without JWT_SECRET', (t) => refusesToStart(t
 t.test('production refuses a JWT_SECRET of 31 bytes', (t) => refusesToStart(t, { JWT_SECRET: SECRET.slice(0, 31) }, 'JWT_SECRET'))
 
 t.test('production refuses an issuer that is not a URL', (t) => refusesToStart(t, { JWT_ISSUER: 'tollgate' }, 'JWT_ISSUER'))
+
+t.test('production refuses to guess its issuer without PUBLIC_URL', (t) =>
+  refusesToStart(t, { PUBLIC_URL: undefined, HOST: '0.0.0.0' }, 'PUBLIC_URL is required in production'))
+
+t.test('production refuses a PUBLIC_URL naming an unspecified address', async (t) => {
+  for (const url of ['http://0.0.0.0:3000', 'http://[::]:3000']) {
+    await t.test(url, (t) => refusesToStart(t, { PUBLIC_URL: url }, 'PUBLIC_URL names'))
+  }
+})
 
 t.test('production refuses a PUBLIC_URL with a query', (t) => refusesToStart(t, { PUBLIC_URL: 'https://auth.example.com/?x=1' }, 'PUBLIC_URL'))
 

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi'
 import t from 'tap'
 import { bearer, createUser, PASSWORD } from '../helper.js'
 import { startTollgate } from '../service/running-tollgate.js'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 import { hiddenRequest } from '../support/sign-in.js'
 
 const insecure = { [oauth.allowInsecureRequests]: true }

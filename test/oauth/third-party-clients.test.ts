@@ -5,7 +5,7 @@ import { parseClientKey } from '../../src/clients/client-keys.js'
 import { bearer, createUser, PASSWORD } from '../helper.js'
 import { writeKeyPair } from '../service/keys.js'
 import { startTollgate, type RunningTollgate } from '../service/running-tollgate.js'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 import { ACCESS_TOKEN_URN, BILLING, EXCHANGE_GRANT, exchangingClient, LEDGER } from '../support/token-exchange.js'
 
 /**

@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { signingEnv, writeKeyPair } from '../service/keys.js'
 import { startTollgate, TOLLGATE_CLAIMS } from '../service/running-tollgate.js'
-import { ROOT } from './loaded-modules.js'
+import { installDependencies, packVerifier } from '../support/verifier-package.js'
 
 const run = promisify(execFile)
 
@@ -63,18 +63,14 @@ t.test('the verifier package installs alone into an empty Fastify app, with no n
     bare: { 'package.json': JSON.stringify({ name: 'bare-service', private: true, type: 'module', dependencies: { fastify: '^5.0.0' } }) },
     keys: {}
   })
-  const { stdout: packed } = await run('npm', ['pack', '--workspace', '@tollgate/auth', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: ROOT })
-  const [{ filename, files }] = JSON.parse(packed) as [{ filename: string, files: Array<{ path: string }> }]
-  const paths = files.map((file) => file.path)
+  const { filename, paths } = await packVerifier(root)
   t.ok(paths.includes('dist/index.js') && paths.includes('dist/index.d.ts'), 'the package holds its entry and declarations')
   t.same(paths.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path)), [], 'and no sources')
   renameSync(join(root, filename), join(root, 'tollgate-auth.tgz'))
 
-  // From the registry, or npm's cache when it holds them: what a user running `npm i @tollgate/auth` gets.
   const app = join(root, 'app')
-  const install = (cwd: string) => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], { cwd })
-  await install(app)
-  await install(join(root, 'bare'))
+  await installDependencies(app)
+  await installDependencies(join(root, 'bare'))
   const installed = installedPackages(join(app, 'node_modules'))
   t.same(installed.filter((entry) => entry.native).map((entry) => entry.name), [], 'no package with a native addon or an install script')
   const fastifyAlone = new Set(installedPackages(join(root, 'bare', 'node_modules')).map((entry) => entry.name))

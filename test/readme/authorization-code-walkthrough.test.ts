@@ -6,7 +6,7 @@ import t from 'tap'
 import { createUser, PASSWORD } from '../helper.js'
 import { cli, fileEnv } from '../cli/run-cli.js'
 import { startTollgate } from '../service/running-tollgate.js'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 import { hiddenRequest } from '../support/sign-in.js'
 
 const run = promisify(execFile)

@@ -7,7 +7,7 @@ import { cli } from '../cli/run-cli.js'
 import { createUser, login, testEnv } from '../helper.js'
 import { startTollgate } from '../service/running-tollgate.js'
 import { decodeJwt } from '../support/forge.js'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 
 const run = promisify(execFile)
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { freePort } from '../../bench/lib/free-port.js'
+import { freePort } from '../support/free-port.js'
 import { spawnTollgate } from '../support/processes.js'
 import { sampleValue, scrape } from '../support/prometheus.js'
 

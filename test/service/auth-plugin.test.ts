@@ -19,7 +19,8 @@ async function jwksEndpoint (t: Test, keys: PublicJwk[]): Promise<string> {
 t.test('isRevoked is asked on every path, and a throwing one is an error, never a hang', async (t) => {
   const key = writeKeyPair(t.testdir(), 'ES256')
   const { jwk } = loadSigningKey('ES256', key.privatePem)
-  const keys: PublicJwk[] = []
+  // A service refuses to start on an empty key set: it starts holding another key.
+  const keys: PublicJwk[] = [loadSigningKey('ES256', writeKeyPair(t.testdir(), 'ES256', 'other').privatePem).jwk]
   const jwksUrl = await jwksEndpoint(t, keys)
   const revoked = new Set<string>()
   const service = await startService(t, {
@@ -32,7 +33,7 @@ t.test('isRevoked is asked on every path, and a throwing one is an error, never 
     }
   })
   const token = (sub: string, jti: string) => signToken(accessClaims({ sub, jti }), { kid: key.kid }, { alg: 'ES256', privatePem: key.privatePem })
-  // The service started with an empty key set, so the first token of each pair waits for a fetch
+  // The service started without this key, so the first token of each pair waits for a fetch
   // (the path through a promise); its twin, signed once the key is held, is checked at once.
   keys.push(jwk)
 

@@ -1,46 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { tollgateAuth } from '../../index.js'
-import { cli } from '../cli/run-cli.js'
-import { bearer, PASSWORD, testEnv } from '../helper.js'
+import { bearer } from '../helper.js'
 import { holdsBy } from '../multi-instance/deadline.js'
-import { freePort } from '../../bench/lib/free-port.js'
-import { startTollgate, type ListeningTollgate } from '../support/processes.js'
-import { writeKeyPair } from './keys.js'
+import { startTollgate } from '../support/processes.js'
+import { deploy, logIn, type Deployment } from './tollgate-deployment.js'
 
 /** How soon a logout on Tollgate must be refused by a relying service following the feed. */
 const FEED_DEADLINE_MS = 1000
-
-interface Deployment {
-  tollgate: ListeningTollgate
-  issuer: string
-  secret: string
-  env: Record<string, string>
-  cwd: string
-}
-
-/** Tollgate in its own process, on a port fixed up front (its issuer URL names it), with a user and a follower client. */
-async function deploy (t: Test): Promise<Deployment> {
-  const cwd = t.testdir({})
-  const port = await freePort()
-  const issuer = `http://127.0.0.1:${port}`
-  const key = writeKeyPair(cwd, 'ES256')
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: `sqlite:${cwd}/tollgate.db`,
-    PORT: String(port),
-    PUBLIC_URL: issuer,
-    JWT_ALGORITHM: 'ES256',
-    JWT_PRIVATE_KEY_FILE: key.privateFile,
-    LOGIN_RATE_LIMIT: '1000'
-  }
-  const cliEnv = testEnv(env)
-  const added = await cli(['client', 'add', 'orders-api', '--permissions', 'revocations'], cliEnv)
-  t.equal(added.code, 0, added.stderr)
-  t.equal((await cli(['user', 'add', 'alice'], cliEnv, `${PASSWORD}\n`)).code, 0)
-  const tollgate = await startTollgate(t, { env, cwd })
-  return { tollgate, issuer, secret: added.stdout.trim(), env, cwd }
-}
 
 /** Another team's service: only the issuer, the audience and its feed credentials. */
 async function relyingService (t: Test, { issuer, secret }: Deployment, failClosedAfterMs?: number): Promise<FastifyInstance> {
@@ -54,11 +21,6 @@ async function relyingService (t: Test, { issuer, secret }: Deployment, failClos
   service.get('/orders', { config: { auth: true } }, async () => ({ orders: [] }))
   await service.ready()
   return service
-}
-
-async function logIn (issuer: string): Promise<string> {
-  const response = await fetch(`${issuer}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) })
-  return (await response.json() as { access_token: string }).access_token
 }
 
 const ordersStatus = async (service: FastifyInstance, token: string): Promise<number> => (await service.inject({ url: '/orders', headers: bearer(token) })).statusCode

@@ -28,12 +28,14 @@ export interface ListeningTollgate extends TollgateProcess {
 }
 
 export interface SpawnOptions {
-  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1, LOG_LEVEL=info, PUBLIC_URL=TEST_ISSUER and METRICS_PORT=0 are the defaults. */
-  env: Record<string, string>
+  /** The whole environment of the process (PATH is added); PORT=0, HOST=127.0.0.1, LOG_LEVEL=info, PUBLIC_URL=TEST_ISSUER and METRICS_PORT=0 are the defaults, and `undefined` leaves one unset. */
+  env: Record<string, string | undefined>
   /** Its working directory: give it an empty one (t.testdir()), so no `.env` or `./data` of the checkout is read. */
   cwd: string
   /** How long it may take to listen. */
   startTimeoutMs?: number
+  /** Another Fastify program to run with Node.js instead of the server (a script and its arguments). */
+  script?: string[]
 }
 
 const LISTENING = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/
@@ -42,14 +44,15 @@ const LISTENING = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/
  * Starts `node dist/server.js` as an operator would, and kills it when the test ends, whatever happened.
  * The build comes first: `npm test` runs it before tap.
  */
-export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 30_000 }: SpawnOptions): TollgateProcess {
-  if (!existsSync(SERVER_SCRIPT)) {
+export function spawnTollgate (t: Teardown, { env, cwd, startTimeoutMs = 30_000, script }: SpawnOptions): TollgateProcess {
+  if (script === undefined && !existsSync(SERVER_SCRIPT)) {
     throw new Error(`${SERVER_SCRIPT} is missing: run \`npm run build\` first (\`npm test\` builds before running tap)`)
   }
-  const child = spawn(process.execPath, [SERVER_SCRIPT], {
+  const child = spawn(process.execPath, script ?? [SERVER_SCRIPT], {
     cwd,
     // Metrics off unless asked for: servers started side by side would all want METRICS_PORT's fixed default.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_URL: TEST_ISSUER, METRICS_PORT: '0', ...env },
+    env: Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PUBLIC_URL: TEST_ISSUER, METRICS_PORT: '0', ...env })
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''

@@ -92,11 +92,20 @@ export function withDatabaseName (url: string, name: string): string {
  * DATABASE_URL. Dropped when the test ends, even with clients still connected.
  */
 export async function freshDatabase (t: Teardown): Promise<string> {
-  const name = `tollgate_test_${suffix()}`
+  const name = freshDatabaseName(t)
   await withPostgres(POSTGRES_URL, (client) => client.query(`create database "${name}"`))
+  return withDatabaseName(POSTGRES_URL, name)
+}
+
+/**
+ * A database name no other test uses, for a test that creates the database itself (as an operator would,
+ * with createdb): dropped when the test ends if it was made, even with clients still connected.
+ */
+export function freshDatabaseName (t: Teardown): string {
+  const name = `tollgate_test_${suffix()}`
   t.teardown(() => withPostgres(POSTGRES_URL, (client) => client.query(`drop database if exists "${name}" with (force)`))
     .catch((error: unknown) => { process.stderr.write(`could not drop test database ${name}: ${String(error)}\n`) }))
-  return withDatabaseName(POSTGRES_URL, name)
+  return name
 }
 
 /** A schema name for buildApp's `databaseSchema` (it creates the schema); dropped when the test ends. */

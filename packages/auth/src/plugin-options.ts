@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { MIN_SECRET_BYTES, type AccessClaims, type AsymmetricAlgorithm } from './tokens/claims.js'
 import { discoverIssuer, type IssuerMetadata } from './tokens/issuer-discovery.js'
 import { loadPublicKey } from './tokens/keys.js'
-import { createRemoteKeySet, type RemoteKeySetOptions } from './tokens/remote-key-set.js'
-import { createRevocationFollower } from './revocations/revocation-follower.js'
+import { ALGORITHMS, createRemoteKeySet, type RemoteKeySetOptions } from './tokens/remote-key-set.js'
+import { createRevocationFollower, isCredentialRefusal } from './revocations/revocation-follower.js'
 import { RevocationList } from './revocations/revocation-list.js'
 import { createAccessTokenVerifier, signatureCheck, type TokenVerifier, type VerifyConstraints } from './tokens/verifier.js'
 import { TollgateError } from './errors.js'
@@ -84,7 +84,13 @@ export async function verifierFor (fastify: FastifyInstance, options: AuthPlugin
     onKeysRemoved: () => { verifier.forgetVerified() }
   }, options)
   const verifier = createAccessTokenVerifier(options, keySet.resolve)
-  await keySet.refresh()
+  // Nothing is held yet to fall back on: a service that starts without keys would refuse every token.
+  await keySet.load()
+  if (keySet.kids().length === 0) {
+    const algorithms = (options.algorithms ?? ALGORITHMS).join(', ')
+    throw new TollgateError('ERR_KEY_SET_UNAVAILABLE', `${jwksUrl} publishes no ${algorithms} key to verify with (an issuer signing with HS256 publishes none): ` +
+      'pass { secret, algorithm: \'HS256\' } with its secret, or have it sign with RS256, ES256 or EdDSA (JWT_ALGORITHM)')
+  }
   // Fetched again now and then even when no new kid appears, so a key the issuer drops stops verifying here.
   const timer = setInterval(() => keySet.refresh(), options.maxAgeMs ?? 10 * 60_000).unref()
   fastify.addHook('onClose', async () => { clearInterval(timer) })
@@ -104,16 +110,28 @@ export interface RevocationCheck {
 export async function revocationCheck (fastify: FastifyInstance, options: AuthPluginOptions, discover: () => Promise<IssuerMetadata>): Promise<RevocationCheck> {
   const feed = 'revocations' in options ? options.revocations : undefined
   if (feed === undefined) return { isRevoked: options.isRevoked }
+  for (const name of ['clientId', 'clientSecret'] as const) {
+    if (typeof feed[name] !== 'string' || feed[name] === '') throw new TypeError(`revocations.${name} is missing: the feed needs a client with the revocations permission`)
+  }
   const feedUrl = feed.feedUrl ?? (await discover()).revocation_feed_endpoint
   if (feedUrl === undefined) throw new TollgateError('ERR_CONFIG', 'revocations: the issuer\'s metadata names no revocation_feed_endpoint: pass feedUrl')
   const list = new RevocationList()
   const follower = createRevocationFollower(list, {
     ...feed,
     feedUrl,
-    onDisconnect: (error) => { fastify.log.warn({ err: error }, `lost the revocation feed at ${feedUrl}; keeping the revocations held and reconnecting`) },
+    onDisconnect: (error) => {
+      // Refused credentials need someone to fix them: not the network's doing, and no reconnection mends it.
+      if (isCredentialRefusal(error)) fastify.log.error({ err: error }, `${error.message}; keeping the revocations held and retrying`)
+      else fastify.log.warn({ err: error }, `lost the revocation feed at ${feedUrl}; keeping the revocations held and reconnecting`)
+    },
     onReconnect: () => { fastify.log.info(`following the revocation feed at ${feedUrl} again`) }
   })
   fastify.addHook('onClose', async () => { follower.stop() })
-  if (!await follower.ready()) fastify.log.warn(`no snapshot from the revocation feed at ${feedUrl} yet; serving, and it keeps trying`)
+  // Refused credentials at start stop the service: retrying would only hide a wrong secret or permission.
+  const synced = await follower.ready().catch((error: unknown) => {
+    follower.stop()
+    throw error
+  })
+  if (!synced) fastify.log.warn(`no snapshot from the revocation feed at ${feedUrl} yet; serving, and it keeps trying`)
   return { isRevoked: options.isRevoked ?? list.isRevoked, isStale: follower.isStale }
 }

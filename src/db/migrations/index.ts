@@ -10,6 +10,7 @@ import * as sessionDetails from './0008-session-details.js'
 import * as changeNotifications from './0009-change-notifications.js'
 import * as usernameSkeletons from './0010-username-skeletons.js'
 import * as authorizationCodes from './0011-authorization-codes.js'
+import * as workloadFederation from './0012-workload-federation.js'
 
 /** Every migration, in order. Listed here rather than read from disk so compiled and test runs agree. */
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008-session-details': sessionDetails,
   '0009-change-notifications': changeNotifications,
   '0010-username-skeletons': usernameSkeletons,
-  '0011-authorization-codes': authorizationCodes
+  '0011-authorization-codes': authorizationCodes,
+  '0012-workload-federation': workloadFederation
 }

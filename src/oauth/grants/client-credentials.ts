@@ -15,7 +15,7 @@ export function clientCredentialsGrant ({ credentials }: { credentials: Pick<Cli
           const proof = clientProof()
           if (!proof.ok) return { result: proof, audit: audit(undefined, proof) }
           const result = await credentials.grant({ proof: proof.value, scope, resource })
-          return { result: result.ok ? ok(result.value.response) : result, audit: audit(proof.value.method, result) }
+          return { result: result.ok ? ok(result.value.response) : result, audit: audit(result.ok ? result.value.method : proof.value.method, result) }
         }
       })
     }

@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../app.js'
 import { bearer, build, createUser, login, TEST_SECRET, testEnv } from '../../helper.js'
-import { accessClaims, encodeSegment, signatureOf, signToken, swapClaims, type SignWith } from '../../support/forge.js'
+import { accessClaims, encodeSegment, signatureOf, signToken, swapClaims, TEST_ISSUER, type SignWith } from '../../support/forge.js'
 
 // Every bad token is built here byte by byte, so each row fails for exactly the reason it names.
 type Json = Record<string, unknown> | unknown[]
@@ -35,7 +35,7 @@ const invalid = (description: string) => `Bearer realm="tollgate", error="invali
 const MALFORMED = 'The access token is malformed'
 const BAD_SIGNATURE = 'The access token signature is invalid'
 const BAD_ALGORITHM = 'The access token algorithm is not accepted'
-const BAD_CLAIM_VALUE = 'The access token was not issued for this audience or by this issuer'
+const BAD_CLAIM_VALUE = `The access token was not issued for this audience or by this issuer: expected issuer ${TEST_ISSUER} and audience tollgate-api`
 const MISSING_CLAIM = 'The access token is missing a required claim'
 const WRONG_TYPE = 'The access token has a claim of the wrong type'
 const NOT_AT_JWT = 'The access token is not of type at+jwt'

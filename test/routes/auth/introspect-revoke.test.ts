@@ -75,3 +75,10 @@ t.test('the metadata is served at the well-known path under the issuer\'s own pa
     t.match(response.json(), { issuer: 'https://example.com/tollgate', token_endpoint: 'https://example.com/tollgate/auth/token' })
   }
 })
+
+t.test('revocation answers 200 with an empty body (RFC 7009 §2.2), not JSON null', async (t) => {
+  const app = await build(t)
+  const revoked = await post(app, '/auth/revoke', { token: 'anything at all' })
+  t.equal(revoked.statusCode, 200)
+  t.equal(revoked.body, '')
+})

@@ -101,14 +101,27 @@ for (const store of stores) {
   })
 }
 
+t.test('successful logins and password changes never use up the login throttle', async (t) => {
+  const app = await build(t, { LOGIN_RATE_LIMIT: '2' })
+  const grace = await createUser(app, 'grace')
+  let password = grace.password
+  for (let i = 0; i < 3; i++) {
+    const { access_token: token } = await loginPair(app, { ...grace, password })
+    const next = `${NEW_PASSWORD} ${i}`
+    t.equal((await change(app, token, { current_password: password, new_password: next })).statusCode, 204, `change ${i + 1} after login ${i + 1}`)
+    password = next
+  }
+  t.equal(await loginStatus(app, 'grace', password), 200, 'three logins and three changes against a budget of two failures')
+})
+
 t.test('wrong current passwords count against the login throttle for that username', async (t) => {
   const app = await build(t, { LOGIN_RATE_LIMIT: '3' })
   const grace = await createUser(app, 'grace')
   const { access_token: token } = await loginPair(app, grace)
   const statuses = []
-  for (let i = 0; i < 3; i++) statuses.push((await change(app, token, { current_password: `guess number ${i}`, new_password: NEW_PASSWORD })).statusCode)
-  // The login above was the first attempt of the three the minute allows.
-  t.same(statuses, [400, 400, 429], 'the third attempt after the login is throttled')
+  for (let i = 0; i < 4; i++) statuses.push((await change(app, token, { current_password: `guess number ${i}`, new_password: NEW_PASSWORD })).statusCode)
+  // The login above succeeded, so it spent nothing: three failures a minute, then 429.
+  t.same(statuses, [400, 400, 400, 429], 'the fourth guess after three failures is throttled')
   const throttled = await change(app, token, { current_password: grace.password, new_password: NEW_PASSWORD })
   t.equal(throttled.statusCode, 429, 'even the right password waits')
   t.match(throttled.headers['retry-after'], /^\d+$/)

@@ -9,3 +9,16 @@ t.test('PUBLIC_URL defaults to http://HOST:PORT and the issuer to PUBLIC_URL', a
   t.match(parseConfig({ JWT_SECRET: SECRET, PUBLIC_URL: 'https://auth.example.com/' }), { PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'https://auth.example.com' }, 'without a trailing slash')
   t.match(parseConfig({ JWT_SECRET: SECRET, PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'https://issuer.example.com' }), { JWT_ISSUER: 'https://issuer.example.com' })
 })
+
+t.test('production never guesses the issuer: PUBLIC_URL is required and must name a reachable host', async (t) => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, HOST: '0.0.0.0' }
+  t.throws(() => parseConfig(production), { name: 'ConfigError', variable: 'PUBLIC_URL', message: /^PUBLIC_URL is required in production/ })
+  t.throws(() => parseConfig({ ...production, JWT_ISSUER: 'https://auth.example.com' }), { name: 'ConfigError', variable: 'PUBLIC_URL' },
+    'an issuer alone leaves the endpoint URLs of the metadata guessed')
+  for (const url of ['http://0.0.0.0:3000', 'http://[::]:3000', 'https://0.0.0.0', 'http://[0:0:0:0:0:0:0:0]/']) {
+    t.throws(() => parseConfig({ ...production, PUBLIC_URL: url }), { variable: 'PUBLIC_URL', message: /no client can reach/ }, url)
+  }
+  t.throws(() => parseConfig({ ...production, PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'http://0.0.0.0:3000' }), { name: 'ConfigError', variable: 'JWT_ISSUER' })
+  t.match(parseConfig({ ...production, PUBLIC_URL: 'https://auth.example.com' }), { JWT_ISSUER: 'https://auth.example.com' })
+  t.match(parseConfig({ JWT_SECRET: SECRET, HOST: '0.0.0.0' }), { JWT_ISSUER: 'http://0.0.0.0:3000' }, 'outside production the default stays')
+})

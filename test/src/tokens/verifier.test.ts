@@ -5,6 +5,8 @@ import { createAccessTokenVerifier, signatureCheck, type SignatureCheck } from '
 import { accessClaims, signToken } from '../../support/forge.js'
 
 const constraints = { issuer: TEST_ISSUER, audience: 'tollgate-api' }
+// The refusal names what was expected: a token signed under another PUBLIC_URL is then plain to see.
+const WRONG_CLAIMS = `The access token was not issued for this audience or by this issuer: expected issuer ${TEST_ISSUER} and audience tollgate-api`
 const SECRET = 'a-verifier-test-secret-of-at-least-32-bytes'
 const issuer = createTokenService({ ...constraints, algorithm: 'HS256', secret: SECRET, ttlSeconds: 60 })
 
@@ -58,9 +60,9 @@ t.test('a token the payload alone refuses costs no signature check', async (t) =
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['expired', { iat: now - 1000, nbf: now - 1000, exp: now - 100 }, 'The access token expired'],
     ['not valid yet', { nbf: now + 100 }, 'The access token is not valid yet'],
-    ['for another audience', { aud: 'another-api' }, 'The access token was not issued for this audience or by this issuer'],
-    ['for none of its audiences', { aud: ['another-api', 'a-third-api'] }, 'The access token was not issued for this audience or by this issuer'],
-    ['from another issuer', { iss: 'https://elsewhere.example' }, 'The access token was not issued for this audience or by this issuer']
+    ['for another audience', { aud: 'another-api' }, WRONG_CLAIMS],
+    ['for none of its audiences', { aud: ['another-api', 'a-third-api'] }, WRONG_CLAIMS],
+    ['from another issuer', { iss: 'https://elsewhere.example' }, WRONG_CLAIMS]
   ]
   for (const [name, claims, description] of cases) {
     const token = signToken(accessClaims(claims), {}, { alg: 'HS256', secret: SECRET })

@@ -1,5 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
-import { HTTP_ERROR_CODES } from '../errors.js'
+import { ERRORS, HTTP_ERROR_CODES, type ErrorCode as Code } from '../errors.js'
 
 /*
  * The error answer's schema, apart from the other schemas: the guards (and so tollgate/auth) need it and
@@ -21,5 +22,16 @@ export const ErrorSchema = Type.Object({
 
 export type ErrorBody = Static<typeof ErrorSchema>
 
-/** A response schema that documents an error answer with the given description. */
-export const errorResponse = (description: string) => Type.Ref(ErrorSchema, { description })
+/**
+ * A response schema that documents an error answer with the given description, and with `code` an example
+ * answer carrying it: without one, Swagger UI makes up an example from the schema, whose first code
+ * (ERR_TOKEN_MISSING, a 401) then shows under every status.
+ */
+export function errorResponse (description: string, code?: Code) {
+  if (code === undefined) return Type.Ref(ErrorSchema, { description })
+  const kind: { status?: number } = ERRORS[code]
+  const statusCode = kind.status ?? 500
+  const example = { statusCode, error: STATUS_CODES[statusCode], message: description.replace(/^`\w+`: /, ''), code }
+  // Beside a $ref an example would be dropped: the media type holds it (OpenAPI 3.0 §4.7.14).
+  return { description, content: { 'application/json': { schema: Type.Ref(ErrorSchema), example } } }
+}

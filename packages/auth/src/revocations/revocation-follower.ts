@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser'
+import { TollgateError } from '../errors.js'
 import { parseRevocation, type RevocationList } from './revocation-list.js'
 
 export interface RevocationFollowerOptions {
@@ -20,6 +21,18 @@ export interface RevocationFollowerOptions {
 const basic = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`
 
+/** The feed refusing the client (401: wrong id or secret; 403: no `revocations` permission). */
+function credentialRefusal (feedUrl: string, clientId: string, status: number): TollgateError {
+  const reason = status === 401
+    ? 'refused the credentials of client ' + clientId + ' (401): check revocations.clientId and revocations.clientSecret'
+    : 'refused client ' + clientId + ' (403): it needs the revocations permission (npx tollgate client update ' + clientId + ' --permissions revocations)'
+  return new TollgateError('ERR_CONFIG', `the revocation feed at ${feedUrl} ${reason}`, { reason: `feed_${status}` })
+}
+
+/** Whether a failure is the feed refusing the client's credentials rather than the network or the server. */
+export const isCredentialRefusal = (error: unknown): error is TollgateError =>
+  error instanceof TollgateError && (error.reason === 'feed_401' || error.reason === 'feed_403')
+
 /**
  * Follows Tollgate's revocation feed into a local revocation list: a snapshot first, then each revocation
  * as it happens, so a relying service refuses a logged-out token within moments and with no request to
@@ -39,6 +52,13 @@ export function createRevocationFollower (list: RevocationList, options: Revocat
   let controller: AbortController | undefined
   let synced: () => void
   const firstSync = new Promise<void>((resolve) => { synced = resolve })
+  let isSynced = false
+  firstSync.then(() => { isSynced = true }, () => {})
+  // Refused credentials before the first snapshot: what ready() rejects with.
+  let refuse: (error: unknown) => void
+  const firstRefusal = new Promise<never>((_resolve, reject) => { refuse = reject })
+  firstRefusal.catch(() => {})
+  let lastFailure: unknown
 
   function handle (event: string | undefined, data: string, id: string | undefined): void {
     let value: unknown
@@ -71,11 +91,13 @@ export function createRevocationFollower (list: RevocationList, options: Revocat
     })
     if (response.status !== 200 || response.body === null) {
       await response.body?.cancel()
+      if (response.status === 401 || response.status === 403) throw credentialRefusal(options.feedUrl, options.clientId, response.status)
       throw new Error(`the revocation feed answered ${response.status}`)
     }
     connectedSince = Date.now()
     if (down) options.onReconnect?.()
     down = false
+    lastFailure = undefined
     const parser = createParser({ onEvent: ({ event, data, id }) => { handle(event, data, id) } })
     const decoder = new TextDecoder()
     for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }))
@@ -95,7 +117,10 @@ export function createRevocationFollower (list: RevocationList, options: Revocat
           if (Date.now() - connectedSince > maxBackoff) backoff = minBackoff
           connectedSince = undefined
         }
-        if (!down) options.onDisconnect?.(error)
+        if (isCredentialRefusal(error) && !isSynced) refuse(error)
+        // Told once per outage, and again when the outage turns into refused credentials (or back).
+        if (!down || isCredentialRefusal(error) !== isCredentialRefusal(lastFailure)) options.onDisconnect?.(error)
+        lastFailure = error
         down = true
       }
       if (state.stopped) return
@@ -109,9 +134,13 @@ export function createRevocationFollower (list: RevocationList, options: Revocat
   run().catch(() => {})
 
   return {
-    /** Resolves once a snapshot has been applied (or at `timeoutMs`): a service may wait for it before serving. */
+    /**
+     * Resolves once a snapshot has been applied (or false at `timeoutMs`): a service may wait for it before
+     * serving. Rejects if the feed refuses the client's credentials first.
+     */
     ready: async (timeoutMs = 5000): Promise<boolean> => Promise.race([
       firstSync.then(() => true),
+      firstRefusal,
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref())
     ]),
     /** True while the feed has been out of reach longer than `failClosedAfterMs`: refuse every token then. */

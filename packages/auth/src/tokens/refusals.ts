@@ -48,6 +48,16 @@ export const WRONG_CLAIM_TYPE = refusal(TokenError.codes.invalidClaimType)
 export const UNKNOWN_KEY = refusal(TokenError.codes.missingKey)
 
 /**
+ * One verifier's wrong-issuer-or-audience refusal, naming what it expects: the usual cause is a token signed
+ * under another PUBLIC_URL (another instance's, or the CLI's run with other variables), which the expected
+ * issuer makes plain. Both are public: the issuer's metadata publishes them.
+ */
+export const wrongIssuerOrAudience = (issuer: string, audience: string | undefined): InvalidTokenError =>
+  new InvalidTokenError('ERR_TOKEN_INVALID',
+    `${DESCRIPTIONS[TokenError.codes.invalidClaimValue] as string}: expected issuer ${issuer}${audience === undefined ? '' : ` and audience ${audience}`}`,
+    TokenError.codes.invalidClaimValue)
+
+/**
  * Refusals that no later moment can turn into an acceptance: the same token string gets the same answer
  * for as long as the keys stay the same. A token not valid yet will be, and an unknown key may be
  * published yet, so those two are decided afresh each time.

@@ -2,7 +2,7 @@ import { createVerifier } from 'fast-jwt'
 import QuickLRU from 'quick-lru'
 import { InvalidTokenError } from '../errors.js'
 import { ACCESS_TOKEN_TYPE, actorDepth, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, type AccessClaims, type SigningAlgorithm } from './claims.js'
-import { isFinal, refusal, toInvalidTokenError, TOO_LONG, UNKNOWN_KEY, WRONG_CLAIM_TYPE } from './refusals.js'
+import { isFinal, refusal, toInvalidTokenError, TOO_LONG, UNKNOWN_KEY, WRONG_CLAIM_TYPE, WRONG_ISSUER_OR_AUDIENCE, wrongIssuerOrAudience } from './refusals.js'
 import { claimsRefusal, createTokenDecoder, type TokenHeader } from './unverified-token.js'
 
 export type { TokenHeader } from './unverified-token.js'
@@ -90,6 +90,8 @@ const REFUSED_MAX_LENGTH = 2048
 export function createAccessTokenVerifier (constraints: ClaimConstraints, resolve: KeyResolver) {
   const tolerance = toleranceMs(constraints)
   const expectations = { issuer: constraints.issuer, audience: constraints.audience, toleranceMs: tolerance }
+  const wrongClaims = wrongIssuerOrAudience(constraints.issuer, constraints.audience)
+  const named = (error: InvalidTokenError): InvalidTokenError => error === WRONG_ISSUER_OR_AUDIENCE ? wrongClaims : error
   const cacheSize = constraints.cacheSize ?? 10_000
   // quick-lru (the hashlru scheme: two plain Maps, the older dropped whole when the newer fills) keeps a
   // hit to one or two Map lookups; lru-cache's bookkeeping per hit showed in profiles of the hot path.
@@ -128,7 +130,7 @@ export function createAccessTokenVerifier (constraints: ClaimConstraints, resolv
     try {
       claims = signature(token)
     } catch (error) {
-      return refuse(token, toInvalidTokenError(error), connection)
+      return refuse(token, named(toInvalidTokenError(error)), connection)
     }
     if (!isAccessClaims(claims)) return refuse(token, WRONG_CLAIM_TYPE, connection)
     accepted.verified++
@@ -172,7 +174,7 @@ export function createAccessTokenVerifier (constraints: ClaimConstraints, resolv
     const unverified = decodeToken(token)
     if (unverified instanceof InvalidTokenError) return refuse(token, unverified, connection)
     const early = claimsRefusal(unverified.payload, expectations, Date.now())
-    if (early !== undefined) return refuse(token, early, connection)
+    if (early !== undefined) return refuse(token, named(early), connection)
     let signature
     try {
       signature = resolve(unverified.header)

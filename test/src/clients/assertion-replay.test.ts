@@ -1,0 +1,28 @@
+import t from 'tap'
+import { createDatabaseJtiRegistry } from '../../../src/clients/assertion-replay.js'
+import { createDatabase, migrateToLatest } from '../../../src/db/database.js'
+import { stores } from '../../support/stores.js'
+
+for (const store of stores) {
+  t.test(`${store.name}: a jti is accepted once per client, and still refused by a store opened again (a restart)`, async (t) => {
+    const { env, options } = await store.setup(t)
+    const open = async () => {
+      const db = createDatabase({ url: env.DATABASE_URL ?? '', ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }) })
+      t.teardown(() => db.destroy())
+      await migrateToLatest(db, options.databaseSchema)
+      return db
+    }
+    const exp = Math.floor(Date.now() / 1000) + 120
+    const first = createDatabaseJtiRegistry(await open())
+    t.equal(await first.firstUse('billing', 'jti-1', exp), true, 'new')
+    t.equal(await first.firstUse('billing', 'jti-1', exp), false, 'replayed')
+    t.equal(await first.firstUse('reports', 'jti-1', exp), true, 'the same jti from another client')
+    const db = await open()
+    const restarted = createDatabaseJtiRegistry(db)
+    t.equal(await restarted.firstUse('billing', 'jti-1', exp), false, 'replayed after a restart')
+    t.same(await db.selectFrom('client_assertion_jtis').select(['client_id', 'jti', 'expires_at']).orderBy('client_id').execute(), [
+      { client_id: 'billing', jti: 'jti-1', expires_at: exp + 60 },
+      { client_id: 'reports', jti: 'jti-1', expires_at: exp + 60 }
+    ], 'kept until the assertion expires, with the clock leeway')
+  })
+}
