@@ -32,7 +32,10 @@ t.test('federation add, list and remove; a client bound with --federated gets to
   const bound = await cli(['client', 'add', 'orders', '--scopes', 'users:read', '--federated', 'k8s=system:serviceaccount:shop:orders'], env)
   t.equal(bound.code, 0, bound.stderr)
   t.equal(bound.stdout, 'Client orders created with the scopes users:read; it authenticates with the token of the workload k8s=system:serviceaccount:shop:orders\n', 'no secret')
-  t.match(auditLines(bound.stderr), [{ event: 'admin.client.federated', clientId: 'orders', issuer: 'k8s', subject: 'system:serviceaccount:shop:orders' }])
+  t.match(auditLines(bound.stderr), [
+    { event: 'admin.client.create', clientId: 'orders', authentication: 'workload_federation' },
+    { event: 'admin.client.federated', clientId: 'orders', issuer: 'k8s', subject: 'system:serviceaccount:shop:orders' }
+  ])
 
   const app = await build(t, { DATABASE_URL: stored.DATABASE_URL })
   const response = await tokenRequest(app, withAssertion(await issuer.kubernetesToken('shop', 'orders', TEST_ISSUER)))

@@ -77,7 +77,7 @@ t.test('a config.auth that is neither true, false nor { roles, scopes } never se
     t.after(() => after.close())
     await after.register(tollgateAuth, { ...TOLLGATE_CLAIMS, secret: SECRET, algorithm: 'HS256' })
     t.throws(() => after.get('/reports', { config: { auth: auth as boolean } }, reply),
-      { name: 'TypeError', message: /^GET \/reports: config\.auth must be true, false or \{ roles\?: string\[\], scopes\?: string\[\] \}/ },
+      { name: 'TypeError', message: /^GET \/reports: config\.auth must be true, false or \{ roles\?: string\[\], scopes\?: string\[\], actors\?: string\[\] \}/ },
       `declared after the plugin, ${JSON.stringify(auth)} is refused at once, naming the route`)
 
     const before = Fastify()

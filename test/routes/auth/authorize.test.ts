@@ -158,5 +158,5 @@ t.test('the login throttle applies to the sign-in page', async (t) => {
   t.same(statuses, [400, 400, 429])
   t.equal(throttled.statusCode, 429, 'even the right password waits')
   t.ok(throttled.headers['retry-after'])
-  t.match(throttled.body, /Too many login attempts/)
+  t.match(throttled.body, /Too many failed login attempts for this username/)
 })

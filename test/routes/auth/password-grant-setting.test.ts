@@ -11,7 +11,7 @@ t.test('PASSWORD_GRANT=false refuses the password grant and /auth/login, and the
   t.equal(login.statusCode, 400)
   t.match(login.json(), { code: 'ERR_UNSUPPORTED_GRANT_TYPE', message: /PASSWORD_GRANT=false/ })
   const metadata = (await app.inject({ url: '/.well-known/oauth-authorization-server' })).json()
-  t.same(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials'])
+  t.same(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'])
 })
 
 t.test('the metadata describes the authorization code flow (RFC 8414, RFC 7636, RFC 9207)', async (t) => {
@@ -22,7 +22,7 @@ t.test('the metadata describes the authorization code flow (RFC 8414, RFC 7636, 
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
-    grant_types_supported: ['password', 'authorization_code', 'refresh_token', 'client_credentials']
+    grant_types_supported: ['password', 'authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']
   })
   t.ok(metadata.token_endpoint_auth_methods_supported.includes('none'), 'public clients')
   t.notOk(metadata.introspection_endpoint_auth_methods_supported.includes('none'), 'introspection still needs a client')
