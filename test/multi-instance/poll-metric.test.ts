@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import t from 'tap'
 import { cli } from '../cli/run-cli.js'
 import { bearer, build, createUser, login, testEnv } from '../helper.js'
-import { REDIS_URL } from '../support/stores.js'
+import { freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 /**
  * The README's alert "revocations arrive by the database poll while Redis is up" must stay quiet on a healthy
@@ -12,13 +10,7 @@ import { REDIS_URL } from '../support/stores.js'
  * sessions the poll then reads add nothing to it.
  */
 t.test('with Redis up, `user disable` from the CLI reaches a server by pub/sub alone: the poll counts nothing', async (t) => {
-  const prefix = `test-${randomUUID().slice(0, 8)}:`
-  const redis = new Redis(REDIS_URL)
-  t.teardown(async () => {
-    const keys = await redis.keys(`${prefix}*`)
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
-  })
+  const prefix = await freshRedisPrefix(t)
   const shared = { DATABASE_URL: `sqlite:${join(t.testdir(), 'tollgate.db')}`, REDIS_URL, REDIS_PREFIX: prefix }
   // No timer: the poll runs when the test says.
   const app = await build(t, shared, { databaseSyncMs: 3_600_000 })

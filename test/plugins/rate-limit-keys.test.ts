@@ -1,17 +1,12 @@
-import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { build, createUser } from '../helper.js'
-import { REDIS_URL } from '../support/stores.js'
+import { freshRedisPrefix, REDIS_URL } from '../support/stores.js'
 
 t.test('the throttle\'s Redis keys are named after what they count', async (t) => {
-  const prefix = `test-${randomUUID().slice(0, 8)}:`
+  const prefix = await freshRedisPrefix(t)
   const redis = new Redis(REDIS_URL)
-  t.teardown(async () => {
-    const keys = await redis.keys(`${prefix}*`)
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
-  })
+  t.teardown(() => { redis.disconnect() })
   const app = await build(t, { REDIS_URL, REDIS_PREFIX: prefix, LOGIN_RATE_LIMIT: '5' })
   const alice = await createUser(app, 'alice')
   t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'Alice', password: 'not her password' } })).statusCode, 401)
