@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createSigner } from 'fast-jwt'
+import { createCompactSigner } from './compact-jws.js'
 import { ACCESS_TOKEN_TYPE, type AccessClaims, type Actor, type SigningAlgorithm } from '@tollgate/auth/tokens/claims'
 
 export interface TokenSubject {
@@ -50,9 +50,8 @@ export function signerOptions ({ algorithm, kid, issuer, audience }: Omit<Signer
 /** Signs access tokens with one key. */
 export function createAccessTokenSigner (options: SignerOptions) {
   const { issuer, audience, ttlSeconds } = options
-  // `aud` goes into each payload instead: fast-jwt's fixed claims would override a per-token one.
-  const { aud, ...fixed } = signerOptions(options)
-  const sign = createSigner({ ...fixed, key: options.key })
+  const { header } = signerOptions(options)
+  const sign = createCompactSigner(options.algorithm, options.key, options.kid === undefined ? header : { ...header, kid: options.kid })
 
   /**
    * Signs an access token for `subject`. `notBefore` (epoch seconds) raises `iat` and `nbf` to a per-user
@@ -62,6 +61,7 @@ export function createAccessTokenSigner (options: SignerOptions) {
     const now = Math.max(Math.floor(Date.now() / 1000), notBefore)
     const lifetime = Math.min(subject.ttlSeconds ?? ttlSeconds, (subject.notAfter ?? Infinity) - now)
     const claims = {
+      iss: issuer,
       sub: subject.id,
       aud: subject.audience ?? audience,
       iat: now,
@@ -75,7 +75,7 @@ export function createAccessTokenSigner (options: SignerOptions) {
       ...(subject.actor === undefined ? {} : { act: subject.actor })
     }
     const token: string = sign(claims)
-    return { token, claims: { ...claims, iss: issuer }, expiresIn: lifetime }
+    return { token, claims, expiresIn: lifetime }
   }
 
   return { issue }
