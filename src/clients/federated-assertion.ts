@@ -14,6 +14,9 @@ type FederatedAlgorithm = typeof FEDERATED_ALGORITHMS[number]
 /** Checks one workload token's signature and the claims fast-jwt checks (`aud`, `nbf`, `exp`, `iss`); throws its TokenError. */
 export type WorkloadTokenCheck = (token: string) => Record<string, unknown>
 
+/** How many workload tokens a key keeps verified: one a workload, for a fleet of thousands. */
+const WORKLOAD_TOKENS_CACHED = 10_000
+
 /** The key use of a JWKS entry: a SPIFFE trust bundle marks JWT-SVID keys `jwt-svid` (SPIFFE Trust Domain and Bundle §4.2.2). */
 const USES = new Set([undefined, 'sig', 'jwt-svid'])
 
@@ -56,7 +59,10 @@ export function workloadKeyCheck (issuer: TrustedIssuer, audiences: readonly str
       ...(spiffe ? {} : { allowedIss: issuer.issuer }),
       requiredClaims: ['sub', 'aud', 'exp'],
       clockTolerance: CLOCK_LEEWAY_SECONDS * 1000,
-      cache: false
+      // A workload presents the same token again and again until its platform replaces it: its signature
+      // is checked once, and later presentations cost a hash (fast-jwt checks nbf and exp on every one).
+      // The cache lives with this key, so a key the issuer drops takes its tokens' entries with it.
+      cache: WORKLOAD_TOKENS_CACHED
     }) as WorkloadTokenCheck
     return { check, pem }
   }

@@ -58,6 +58,11 @@ t.test('a Kubernetes projected service-account token gets its workload\'s client
     t.match(decodeJwt(response.json().access_token).payload, { sub: 'orders', client_id: 'orders', scope: 'users:read', aud: 'tollgate-api' })
   }
   t.match(lines.filter((line) => line.event === 'auth.client').at(-1), { outcome: 'success', clientId: 'orders', method: 'workload_federation' })
+  // Its signature was checked once; the same claims under another signature are checked, and refused.
+  const [head, body, signature = ''] = workloadToken.split('.')
+  const resigned = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`
+  t.equal((await grant(app, resigned)).statusCode, 401, 'the verified token\'s claims under a forged signature')
+  t.equal((await grant(app, workloadToken)).statusCode, 200, 'the token itself, once more')
   const named = await grant(app, await issuer.kubernetesToken('shop', 'orders', [TOKEN_ENDPOINT, 'vault']), { client_id: 'orders' })
   t.equal(named.statusCode, 200, 'aud holding the token endpoint among others, with client_id beside it')
   t.equal(issuer.jwksRequests(), 1, 'the key set was fetched once')
