@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { migrations } from './migrations/index.js'
 import type { Database } from './tables.js'
@@ -40,6 +40,37 @@ function openSqlite (file: string): SQLite.Database {
   }
 }
 
+/**
+ * How many SQLite statements stay prepared: every query Tollgate makes, and a client assertion batch's
+ * INSERT for each batch size (up to 500 rows), which is its own SQL text.
+ */
+const PREPARED_STATEMENTS = 1024
+
+/**
+ * The SQLite store as Kysely drives it, with each statement prepared once. Kysely prepares its SQL anew
+ * for every query, and SQLite's parser and planner cost more than running the statement: a refresh (four
+ * statements) or a client assertion's jti paid that on every grant. A statement is reused only for the
+ * same SQL text; better-sqlite3 runs it to completion before the next starts (Tollgate never streams), so
+ * one is never busy when asked for again. Past the bound, the least recently used is dropped.
+ */
+function preparedOnce (sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => { sqlite.close() },
+    prepare (sql) {
+      let statement = statements.get(sql)
+      // A Map iterates in insertion order: moved to the end when used, the first is the least recent.
+      if (statement !== undefined) statements.delete(sql)
+      else {
+        statement = sqlite.prepare(sql)
+        if (statements.size >= PREPARED_STATEMENTS) statements.delete(statements.keys().next().value as string)
+      }
+      statements.set(sql, statement)
+      return statement
+    }
+  }
+}
+
 /** Where and how a PostgreSQL connection goes: the pool's, and any connection of its own Tollgate opens. */
 export const postgresConnection = ({ url, schema }: { url: string, schema?: string | undefined }): pg.ClientConfig => ({
   connectionString: url,
@@ -49,7 +80,7 @@ export const postgresConnection = ({ url, schema }: { url: string, schema?: stri
 
 export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   if (url.startsWith('sqlite:')) {
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url.slice('sqlite:'.length)) }) })
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(openSqlite(url.slice('sqlite:'.length))) }) })
   }
   const pool = new pg.Pool({
     ...postgresConnection({ url, schema }),
