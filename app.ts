@@ -11,6 +11,7 @@ import { fastifyTrustProxy } from './src/config/trust-proxy.js'
 import { SessionSchema } from './src/http/account-schemas.js'
 import { FORM_BODY_LIMIT, parseForm } from './src/http/form-body.js'
 import { OAuthErrorSchema, TokenResponseSchema, UserSchema } from './src/http/schemas.js'
+import { requestLogController } from './src/logging/request-log.js'
 import auth from '@tollgate/auth/plugin'
 import clientAuthentication from './plugins/client-authentication.js'
 import clients from './plugins/clients.js'
@@ -21,6 +22,7 @@ import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import metrics from './plugins/metrics.js'
 import rateLimit from './plugins/rate-limit.js'
 import redis from './plugins/redis.js'
+import requestLog from './plugins/request-log.js'
 import revocations from './plugins/revocations.js'
 import securityHeaders from './plugins/security-headers.js'
 import storeChanges from './plugins/store-changes.js'
@@ -84,6 +86,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     logger: options.logger === false
       ? false
       : { level: logLevel(options.env.LOG_LEVEL), ...options.logger, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    // Fastify's lines for every request, or only its errors (REQUEST_LOG); slow requests are plugins/request-log.ts.
+    logController: requestLogController(options.env.REQUEST_LOG),
     // Start-up may wait on a remote database's migrations or on Redis: give it longer than the default 10 s.
     pluginTimeout: 30_000,
     frameworkErrors,
@@ -92,6 +96,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(config, { env: options.env })
+  await app.register(requestLog)
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT, parser: parseForm })

@@ -6,6 +6,7 @@ import { ACCESS_TOKEN_TTL_MAX, ACCESS_TOKEN_TTL_MIN } from '@tollgate/auth/token
  * `.env.example` documents it, and the `Config` type is derived from it.
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const REQUEST_LOGS = ['errors', 'all'] as const
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
@@ -19,6 +20,12 @@ export const ConfigSchema = Type.Object({
     LOG_LEVELS.map((level) => Type.Literal(level)),
     { default: 'info' }
   ),
+  // Fastify writes two lines for every request: more work than a grant or a guarded request itself.
+  REQUEST_LOG: Type.Union(
+    REQUEST_LOGS.map((mode) => Type.Literal(mode)),
+    { default: 'errors', description: 'errors: a line for a 5xx or a slow request only; all: Fastify\'s two lines for every request too' }
+  ),
+  SLOW_REQUEST_MS: Type.Integer({ default: 1000, minimum: 1, description: 'a request answered slower than this is logged as a warning' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_ALGORITHM: Type.Union(
     [Type.Literal('HS256'), Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('EdDSA')],

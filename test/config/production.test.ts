@@ -81,6 +81,9 @@ t.test('production refuses a store it cannot reach, naming DATABASE_URL and neve
 t.test('production refuses an invalid LOG_LEVEL, naming it', (t) =>
   refusesToStart(t, { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'))
 
+t.test('production refuses an invalid REQUEST_LOG, naming it and its choices', (t) =>
+  refusesToStart(t, { REQUEST_LOG: 'everything' }, 'REQUEST_LOG must be one of errors, all'))
+
 t.test('a PORT already in use stops the process with a message naming PORT', async (t) => {
   const { cwd, env } = productionEnv(t)
   const first = spawnTollgate(t, { cwd, env })

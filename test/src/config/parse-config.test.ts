@@ -22,3 +22,19 @@ t.test('production never guesses the issuer: PUBLIC_URL is required and must nam
   t.match(parseConfig({ ...production, PUBLIC_URL: 'https://auth.example.com' }), { JWT_ISSUER: 'https://auth.example.com' })
   t.match(parseConfig({ JWT_SECRET: SECRET, HOST: '0.0.0.0' }), { JWT_ISSUER: 'http://0.0.0.0:3000' }, 'outside production the default stays')
 })
+
+t.test('a value outside a variable\'s choices is refused with the choices, never the value', async (t) => {
+  t.throws(() => parseConfig({ JWT_SECRET: SECRET, LOG_LEVEL: 'loud' }),
+    { name: 'ConfigError', variable: 'LOG_LEVEL', message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
+  t.throws(() => parseConfig({ JWT_SECRET: SECRET, JWT_ALGORITHM: 'none' }),
+    { name: 'ConfigError', variable: 'JWT_ALGORITHM', message: 'JWT_ALGORITHM must be one of HS256, RS256, ES256, EdDSA' })
+  t.throws(() => parseConfig({ JWT_SECRET: SECRET, REQUEST_LOG: 'everything' }),
+    { name: 'ConfigError', variable: 'REQUEST_LOG', message: 'REQUEST_LOG must be one of errors, all' })
+  t.throws(() => parseConfig({ JWT_SECRET: SECRET, PORT: 'http' }), { message: /PORT must be integer/ }, 'other refusals keep their own message')
+  t.throws(() => parseConfig({ JWT_SECRET: SECRET, SLOW_REQUEST_MS: 'soon' }), { message: /SLOW_REQUEST_MS must be integer/ })
+})
+
+t.test('requests are logged when they fail with a 5xx or take over a second, unless told otherwise', async (t) => {
+  t.match(parseConfig({ JWT_SECRET: SECRET }), { REQUEST_LOG: 'errors', SLOW_REQUEST_MS: 1000 })
+  t.match(parseConfig({ JWT_SECRET: SECRET, REQUEST_LOG: 'all', SLOW_REQUEST_MS: '250' }), { REQUEST_LOG: 'all', SLOW_REQUEST_MS: 250 })
+})
