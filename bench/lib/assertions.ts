@@ -2,15 +2,18 @@ import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto'
 
 const encode = (part: unknown): string => Buffer.from(JSON.stringify(part)).toString('base64url')
 
+/** A JWT signed with ES256: `header` gets its `alg`. */
+export function signEs256 (privateKey: KeyObject, header: Record<string, unknown>, claims: Record<string, unknown>): string {
+  const input = `${encode({ alg: 'ES256', ...header })}.${encode(claims)}`
+  // JWS carries ECDSA signatures as r || s (RFC 7518 §3.4), not DER.
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+}
+
 /** `count` ES256 client assertions (RFC 7523 §2.2), each with its own jti, valid for the next four minutes. */
 export function makeAssertions (privateKey: KeyObject, clientId: string, audience: string, count: number): string[] {
-  const header = encode({ alg: 'ES256', typ: 'JWT' })
   const now = Math.floor(Date.now() / 1000)
-  return Array.from({ length: count }, () => {
-    const input = `${header}.${encode({ iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 240, jti: randomUUID() })}`
-    // JWS carries ECDSA signatures as r || s (RFC 7518 §3.4), not DER.
-    return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
-  })
+  return Array.from({ length: count }, () =>
+    signEs256(privateKey, { typ: 'JWT' }, { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 240, jti: randomUUID() }))
 }
 
 /**

@@ -1,9 +1,8 @@
-import { measure, type Measurement } from './measure.js'
+import type { CaseLoad } from './case.js'
+import { EXCHANGE_TARGET } from './fixtures.js'
+import { measure } from './measure.js'
 import type { BenchServer } from './processes.js'
 import type { BenchClients } from './grants.js'
-
-/** The service the bench exchanges tokens for: one of `bench-basic`'s audiences (servers/tollgate.ts). */
-export const EXCHANGE_TARGET = 'https://billing.bench.example'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -12,7 +11,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
  * client credentials case, trades the user's login token for one to EXCHANGE_TARGET again and again, as a
  * gateway trades each request's token. Each exchange verifies the subject token and signs a new one.
  */
-export function exchangeLoad (server: BenchServer, clients: BenchClients) {
+export function exchangeLoad (server: BenchServer, clients: BenchClients): CaseLoad {
   const subjectToken = server.info.token
   if (subjectToken === undefined) throw new Error(`${server.name}: no user token to exchange`)
   const request = {
@@ -26,5 +25,5 @@ export function exchangeLoad (server: BenchServer, clients: BenchClients) {
       resource: EXCHANGE_TARGET
     }).toString()
   }
-  return async (options: { connections: number, durationSeconds: number }): Promise<Measurement> => measure({ ...request, ...options })
+  return { run: (options) => measure({ ...request, ...options }) }
 }

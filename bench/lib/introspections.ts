@@ -1,4 +1,5 @@
-import { measure, type Measurement } from './measure.js'
+import type { CaseLoad } from './case.js'
+import { measure } from './measure.js'
 import type { BenchServer } from './processes.js'
 import type { BenchClients } from './grants.js'
 
@@ -8,7 +9,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
  * RFC 7662 introspections against one server: `bench-basic` gets a token with the client credentials
  * grant once, then asks about it again and again, authenticated with its secret as a gateway would.
  */
-export async function introspectionLoad (server: BenchServer, clients: BenchClients) {
+export async function introspectionLoad (server: BenchServer, clients: BenchClients): Promise<CaseLoad> {
   const authorization = `Basic ${Buffer.from(`bench-basic:${clients.secret}`).toString('base64')}`
   const grant = await fetch(`${server.url}${server.info.tokenPath ?? '/auth/token'}`, {
     method: 'POST', headers: { ...FORM, authorization }, body: 'grant_type=client_credentials'
@@ -21,5 +22,5 @@ export async function introspectionLoad (server: BenchServer, clients: BenchClie
     headers: { ...FORM, authorization },
     body: new URLSearchParams({ token }).toString()
   }
-  return async (options: { connections: number, durationSeconds: number }): Promise<Measurement> => measure({ ...request, ...options })
+  return { run: (options) => measure({ ...request, ...options }) }
 }

@@ -14,6 +14,8 @@ export interface BenchOptions {
   cases?: string[]
   /** Where the SVG chart is written. */
   chart: string
+  /** Where each Tollgate server writes its CPU profile (`node --cpu-prof`), when asked for. */
+  profile?: string
 }
 
 /** A command line that cannot be run: said in one line, with exit code 2, never as a stack trace. */
@@ -37,13 +39,17 @@ Options:
   --duration SECONDS   length of one measurement (default 5)
   --rounds N           rounds over every case; each number is the median of the rounds (default 3)
   --connections N      concurrent connections of the load generator (default 50)
-  --cases ID,ID,...    measure only these cases: ${caseIds.join(', ')}
+  --cases ID,ID,...    measure only these cases (and those their tables compare them with: a grant case's
+                       open route, a LOG_LEVEL=info case's case at warn): ${caseIds.join(', ')}
   --soak SECONDS       afterwards, load the protected route this long and compare memory
   --soak-faults        instead of the cases: two instances on a PostgreSQL and a Redis of their own under
                        a mixed load while Redis, PostgreSQL and one instance fail and come back;
                        --soak SECONDS sets its length (default ${DEFAULT_FAULT_SOAK}, at least ${MIN_FAULT_SOAK})
   --quick              a smoke run: one round of 1 s per case, shorter extras
   --chart FILE         where to write the SVG chart (default ${DEFAULT_CHART})
+  --profile DIR        run every Tollgate server under node --cpu-prof: each writes its CPU profile of the
+                       whole run to DIR when it stops, named after it (tollgate-es256.cpuprofile, …); open
+                       one in Chrome DevTools (Performance) or speedscope
   --help               print this and exit
 `
 }
@@ -73,6 +79,7 @@ export function parseBenchOptions (args: string[], caseIds: readonly string[]): 
         quick: { type: 'boolean', default: false },
         cases: { type: 'string' },
         chart: { type: 'string', default: DEFAULT_CHART },
+        profile: { type: 'string' },
         help: { type: 'boolean', default: false }
       }
     }))
@@ -86,15 +93,17 @@ export function parseBenchOptions (args: string[], caseIds: readonly string[]): 
   if (unknown.length > 0) throw new UsageError(`unknown case ${unknown.map((id) => `"${id}"`).join(', ')}: the cases are ${caseIds.join(', ')}`)
   if (cases?.length === 0) throw new UsageError('--cases names no case')
   const soak = values.soak === undefined ? undefined : positiveInteger('soak', values.soak)
+  if (values.profile === '') throw new UsageError('--profile wants a folder')
   if (values['soak-faults']) {
     if (soak !== undefined && soak < MIN_FAULT_SOAK) throw new UsageError(`--soak-faults needs --soak of at least ${MIN_FAULT_SOAK} seconds, not ${soak}`)
     if (cases !== undefined) throw new UsageError('--soak-faults runs no case: leave out --cases')
+    if (values.profile !== undefined) throw new UsageError('--profile is for the cases\' servers: the fault soak runs none of them')
     return { ...parsed(values, soak ?? DEFAULT_FAULT_SOAK), soakFaults: true }
   }
   return parsed(values, soak, cases)
 }
 
-function parsed (values: { duration: string, rounds: string, connections: string, quick: boolean, chart: string }, soak?: number, cases?: string[]): BenchOptions {
+function parsed (values: { duration: string, rounds: string, connections: string, quick: boolean, chart: string, profile?: string | undefined }, soak?: number, cases?: string[]): BenchOptions {
   return {
     duration: positiveInteger('duration', values.duration),
     rounds: positiveInteger('rounds', values.rounds),
@@ -102,6 +111,7 @@ function parsed (values: { duration: string, rounds: string, connections: string
     ...(soak === undefined ? {} : { soak }),
     quick: values.quick,
     ...(cases === undefined ? {} : { cases }),
-    chart: values.chart
+    chart: values.chart,
+    ...(values.profile === undefined ? {} : { profile: values.profile })
   }
 }

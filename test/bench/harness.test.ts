@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
+import { casesToMeasure } from '../../bench/lib/cases.js'
+import { floorTables, operationCosts } from '../../bench/lib/floors.js'
 import { measure } from '../../bench/lib/measure.js'
 import { generateKeyPair } from '@tollgate/auth/tokens/keys'
 import { table } from '../../bench/lib/table.js'
@@ -62,11 +64,83 @@ t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, bo
   t.after(() => Promise.all(servers.map((server) => server.stop())))
   for (const server of servers) {
     for (const method of ['client_secret_basic', 'private_key_jwt'] as const) {
-      const result = await grantLoad(server, method, clients)({ connections: 4, durationSeconds: 1, expectedRate: 500 })
+      const load = grantLoad(server, method, clients)
+      await load.prepare?.(2000)
+      const result = await load.run({ connections: 4, durationSeconds: 1 })
       t.ok(result.total > 0, `${server.name}, ${method}: grants answered`)
       t.equal(result.non2xx + result.errors, 0, `${server.name}, ${method}: every one a token`)
     }
   }
+})
+
+t.test('the grants that spend a one-use credential or present a workload token get tokens from Tollgate, one each', async (t) => {
+  const dist = (path: string) => pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', path)).href
+  const { startServer } = await import(dist('processes.js')) as typeof import('../../bench/lib/processes.js')
+  const { grantLoad } = await import(dist('grants.js')) as typeof import('../../bench/lib/grants.js')
+  const { codeLoad, refreshLoad } = await import(dist('session-grants.js')) as typeof import('../../bench/lib/session-grants.js')
+  const { clusterKey } = await import(dist('workload-tokens.js')) as typeof import('../../bench/lib/workload-tokens.js')
+  const dir = t.testdir()
+  const signing = writeKeyPair(dir, 'ES256')
+  const jwksFile = join(dir, 'cluster-jwks.json')
+  const clients = { secret: 'a-bench-client-secret', privatePem: generateKeyPair('ES256').privatePem, cluster: clusterKey(jwksFile) }
+  const env = { NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: signing.privateFile, LOG_LEVEL: 'warn' }
+  const server = await startServer('Tollgate ES256', 'tollgate', { ...env, DATABASE_URL: `sqlite:${join(dir, 'one-use.db')}`, BENCH_WORKLOAD_JWKS_FILE: jwksFile })
+  t.after(() => server.stop())
+  const loads = { 'workload token': grantLoad(server, 'workload_token', clients), refresh: refreshLoad(server), 'authorization code': codeLoad(server) }
+  for (const [name, load] of Object.entries(loads)) {
+    // One connection answers fewer than 5000 grants a second, so no credential is sent twice.
+    await load.prepare?.(5000)
+    const result = await load.run({ connections: 1, durationSeconds: 1 })
+    t.ok(result.total > 0, `${name}: grants answered`)
+    t.equal(result.unexpected, 0, `${name}: every one a token`)
+  }
+  // A credential spent is refused when it comes again: what a pool the server outran would show.
+  const spent = refreshLoad(server)
+  await spent.prepare?.(1)
+  const again = await spent.run({ connections: 1, durationSeconds: 1 })
+  t.equal(again.unexpected, again.total - 1, 'only the first use of a refresh token is accepted')
+})
+
+t.test('--profile: a Tollgate server writes its CPU profile, named after it, when it stops; at LOG_LEVEL=info its log is read and counted', async (t) => {
+  const compiled = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', 'processes.js')).href
+  const { profileArgs, startServer } = await import(compiled) as typeof import('../../bench/lib/processes.js')
+  const dir = t.testdir()
+  const profiles = join(dir, 'profiles')
+  const name = 'Tollgate HS256, LOG_LEVEL=info'
+  // Logged before it listens too: the announcement is found among the log lines.
+  const server = await startServer(name, 'tollgate', {
+    NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(dir, 'profiled.db')}`
+  }, profileArgs(profiles, name))
+  t.match(server.info.token, /^eyJ/)
+  const result = await measure({ url: `${server.url}/bench/open`, connections: 2, durationSeconds: 1 })
+  t.equal(result.unexpected, 0)
+  for (let wait = 0; wait < 50 && server.loggedBytes() < result.total * 100; wait++) await new Promise((resolve) => setTimeout(resolve, 100))
+  t.ok(server.loggedBytes() >= result.total * 100, `${server.loggedBytes()} bytes logged for ${result.total} requests`)
+  await server.stop()
+  t.same(readdirSync(profiles), ['tollgate-hs256-log-level-info.cpuprofile'])
+  const profile = JSON.parse(readFileSync(join(profiles, 'tollgate-hs256-log-level-info.cpuprofile'), 'utf8')) as { nodes: unknown[] }
+  t.ok(profile.nodes.length > 0, 'a V8 CPU profile')
+})
+
+t.test('a grant case is measured with the open route its floor starts from, a LOG_LEVEL=info case with its case at warn', async (t) => {
+  t.same([...casesToMeasure(['grant-es-basic-info', 'refresh-hs', 'rs-none'])].sort(),
+    ['grant-es-basic', 'grant-es-basic-info', 'open', 'open-es', 'refresh-hs', 'rs-none'])
+  t.same([...casesToMeasure(['es256-info'])].sort(), ['es256', 'es256-info'], 'no floor: not a grant')
+  t.ok(casesToMeasure(undefined).has('code-es'), 'every case without --cases')
+})
+
+t.test('a grant\'s floor is the open route\'s CPU on its server plus the cryptography it must do, and the table says so', async (t) => {
+  const costs = operationCosts(5)
+  t.same(Object.keys(costs), ['HS256 sign', 'ES256 sign', 'ES256 verify', 'SHA-256'])
+  for (const cost of Object.values(costs)) t.ok(cost > 0)
+  const cpu = (id: string) => ({ 'grant-es-basic': 200, 'open-es': 50, 'code-es': 900 })[id]
+  const tables = floorTables([{ id: 'grant-es-basic', label: 'Tollgate ES256, grant' }, { id: 'code-es', label: 'code' }, { id: 'open-es', label: 'open' }],
+    cpu, { 'HS256 sign': 2, 'ES256 sign': 30, 'ES256 verify': 70, 'SHA-256': 1 })
+  t.match(tables, '| Tollgate ES256, grant | 200.0           | 81.0     | 2.47×          |')
+  t.match(tables, 'open-es 50.0 + SHA-256 of the client secret 1.0 + ES256 sign of the access token 30.0')
+  t.match(tables, /\| code-es +\| 83\.0 +\| open-es 50\.0 \+ SHA-256 of the PKCE verifier 1\.0/)
+  t.notMatch(tables, /\| open /, 'a case without a floor has no row')
+  t.equal(floorTables([{ id: 'grant-hs-basic', label: 'HS256' }], cpu, costs).includes('HS256 |'), false, 'nor one whose open route was not measured')
 })
 
 t.test('the relying-service app runs each guard, and a load of refusals or of distinct tokens is measured as such', async (t) => {

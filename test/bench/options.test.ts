@@ -10,7 +10,7 @@ const RUNNER = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'run.js')
 t.test('npm run bench -- --help prints every option and starts nothing', async (t) => {
   const result = spawnSync(process.execPath, [RUNNER, '--help'], { encoding: 'utf8', timeout: 30_000 })
   t.equal(result.status, 0)
-  for (const option of ['--duration', '--rounds', '--connections', '--cases', '--soak', '--soak-faults', '--quick', '--chart', '--help']) t.match(result.stdout, option)
+  for (const option of ['--duration', '--rounds', '--connections', '--cases', '--soak', '--soak-faults', '--quick', '--chart', '--profile', '--help']) t.match(result.stdout, option)
   t.match(result.stdout, CASE_IDS.join(', '), 'the case ids are listed')
   t.notMatch(result.stdout, /starting servers/)
 })
@@ -38,6 +38,14 @@ t.test('options are parsed and checked', async (t) => {
   t.throws(() => parseBenchOptions(['--cases', 'hs256,nope'], CASE_IDS), { message: /^unknown case "nope": the cases are open, / })
   t.throws(() => parseBenchOptions(['--cases', ','], CASE_IDS), { message: '--cases names no case' })
   t.throws(() => parseBenchOptions(['stray'], CASE_IDS), { name: 'UsageError' }, 'a positional argument')
+})
+
+t.test('--profile names the folder the Tollgate servers write their CPU profiles to', async (t) => {
+  t.match(parseBenchOptions(['--profile', '/tmp/profiles', '--cases', 'grant-es-basic'], CASE_IDS), { profile: '/tmp/profiles', cases: ['grant-es-basic'] })
+  t.notOk('profile' in (parseBenchOptions([], CASE_IDS) as object), 'no profiling unless asked for')
+  t.throws(() => parseBenchOptions(['--profile'], CASE_IDS), { name: 'UsageError' }, 'a missing folder')
+  t.throws(() => parseBenchOptions(['--profile', ''], CASE_IDS), { name: 'UsageError', message: '--profile wants a folder' })
+  t.throws(() => parseBenchOptions(['--soak-faults', '--profile', '/tmp/profiles'], CASE_IDS), { name: 'UsageError', message: /^--profile is for the cases' servers/ })
 })
 
 t.test('the fault soak runs 5 minutes unless --soak says otherwise, and never less than one', async (t) => {
