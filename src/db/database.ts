@@ -78,9 +78,16 @@ export const postgresConnection = ({ url, schema }: { url: string, schema?: stri
   ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
 })
 
+const embeddedStores = new WeakSet<Db>()
+
+/** Whether `db` is the embedded SQLite store: one connection, on the event loop, whose commits are Tollgate's own CPU. */
+export const isEmbedded = (db: Db): boolean => embeddedStores.has(db)
+
 export function createDatabase ({ url, schema }: DatabaseOptions): Db {
   if (url.startsWith('sqlite:')) {
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(openSqlite(url.slice('sqlite:'.length))) }) })
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(openSqlite(url.slice('sqlite:'.length))) }) })
+    embeddedStores.add(db)
+    return db
   }
   const pool = new pg.Pool({
     ...postgresConnection({ url, schema }),

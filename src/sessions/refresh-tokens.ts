@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import { createGroupCommit } from '../db/group-commit.js'
 
 export type RevokeReason = 'logout' | 'reuse' | 'user-changed' | 'logout-all' | 'ended' | 'password-changed' | 'user-deleted'
 
@@ -51,6 +52,9 @@ const clientColumns = (client: SessionClient, now: number) =>
  * wins; presenting a spent token again revokes the whole family (OAuth 2.0 Security BCP §4.14.2).
  */
 export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
+  // A login's new family and a refresh's rotation are a grant's writes: committed with those of the grants beside them.
+  const inTransaction = createGroupCommit(db)
+
   async function issueInFamily (executor: Db, familyId: string, now: number): Promise<string> {
     const token = newToken()
     await executor.insertInto('refresh_tokens').values({
@@ -63,7 +67,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
   async function startFamily (userId: string, client: SessionClient = {}): Promise<{ familyId: string, token: string }> {
     const familyId = randomUUID()
     const now = Date.now()
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(async (trx) => {
       await trx.insertInto('refresh_families').values({ id: familyId, user_id: userId, created_at: now, ...clientColumns(client, now) }).execute()
       return { familyId, token: await issueInFamily(trx, familyId, now) }
     })
@@ -72,7 +76,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
   async function rotate (token: string, client: SessionClient = {}): Promise<RotationResult> {
     const tokenHash = hashToken(token)
     const now = Date.now()
-    return db.transaction().execute(async (trx): Promise<RotationResult> => {
+    return inTransaction(async (trx): Promise<RotationResult> => {
       const spent = await trx.updateTable('refresh_tokens')
         .set({ spent_at: now })
         .where('token_hash', '=', tokenHash)
