@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js'
+import { createGroupCommit } from '../db/group-commit.js'
 import { hashToken, newToken } from '../sessions/refresh-tokens.js'
 
 /** RFC 6749 §4.1.2 recommends ten minutes at most; a browser comes back within seconds. */
@@ -27,6 +28,9 @@ export type Redemption =
  * conditional UPDATE so that of two exchanges at once exactly one wins.
  */
 export function createAuthorizationCodes (db: Db, now: () => number = Date.now) {
+  // Spending a code and naming its session are a redemption's writes: committed with those beside them.
+  const inTransaction = createGroupCommit(db)
+
   async function issue (binding: CodeBinding): Promise<string> {
     const code = newToken()
     await db.insertInto('authorization_codes').values({
@@ -48,28 +52,30 @@ export function createAuthorizationCodes (db: Db, now: () => number = Date.now) 
    */
   async function redeem (code: string, matches: (binding: CodeBinding) => boolean): Promise<Redemption | { outcome: 'mismatch' }> {
     const codeHash = hashToken(code)
-    const row = await db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst()
-    if (row === undefined) return { outcome: 'unknown' }
-    const reused = { outcome: 'reused' as const, userId: row.user_id, familyId: row.family_id ?? undefined }
-    if (row.used_at !== null) return reused
-    if (Number(row.expires_at) <= now()) return { outcome: 'expired' }
-    const binding: CodeBinding = {
-      clientId: row.client_id,
-      userId: row.user_id,
-      redirectUri: row.redirect_uri,
-      codeChallenge: row.code_challenge,
-      scope: row.scope,
-      resource: row.resource
-    }
-    if (!matches(binding)) return { outcome: 'mismatch' }
-    const spent = await db.updateTable('authorization_codes').set({ used_at: now() })
-      .where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst()
-    return spent.numUpdatedRows > 0n ? { outcome: 'redeemed', binding, codeHash } : reused
+    return inTransaction(async (trx) => {
+      const row = await trx.selectFrom('authorization_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst()
+      if (row === undefined) return { outcome: 'unknown' }
+      const reused = { outcome: 'reused' as const, userId: row.user_id, familyId: row.family_id ?? undefined }
+      if (row.used_at !== null) return reused
+      if (Number(row.expires_at) <= now()) return { outcome: 'expired' }
+      const binding: CodeBinding = {
+        clientId: row.client_id,
+        userId: row.user_id,
+        redirectUri: row.redirect_uri,
+        codeChallenge: row.code_challenge,
+        scope: row.scope,
+        resource: row.resource
+      }
+      if (!matches(binding)) return { outcome: 'mismatch' }
+      const spent = await trx.updateTable('authorization_codes').set({ used_at: now() })
+        .where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst()
+      return spent.numUpdatedRows > 0n ? { outcome: 'redeemed', binding, codeHash } : reused
+    })
   }
 
   /** Records the session a code started, so that the code presented again can end it. */
   async function recordSession (codeHash: string, familyId: string): Promise<void> {
-    await db.updateTable('authorization_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute()
+    await inTransaction(async (trx) => trx.updateTable('authorization_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute())
   }
 
   /** Codes past their time are worth nothing; each is kept an hour more, to recognise a late reuse. */
