@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import { compiledOnce } from '../db/compiled-query.js'
 import { createGroupCommit } from '../db/group-commit.js'
 
 export type RevokeReason = 'logout' | 'reuse' | 'user-changed' | 'logout-all' | 'ended' | 'password-changed' | 'user-deleted'
@@ -54,12 +55,19 @@ const clientColumns = (client: SessionClient, now: number) =>
 export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
   // A login's new family and a refresh's rotation are a grant's writes: committed with those of the grants beside them.
   const inTransaction = createGroupCommit(db)
+  // A refresh's four statements, compiled once (parameters in the order written).
+  const insertToken = compiledOnce(db.insertInto('refresh_tokens').values({ token_hash: '', family_id: '', created_at: 0, expires_at: 0 }))
+  const spendToken = compiledOnce(db.updateTable('refresh_tokens').set({ spent_at: 0 }).where('token_hash', '=', '').where('spent_at', 'is', null)
+    .returning(['family_id', 'expires_at']))
+  const familyOfToken = compiledOnce(db.selectFrom('refresh_tokens')
+    .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
+    .select(['refresh_families.id as familyId', 'refresh_families.user_id as userId', 'refresh_families.revoked_at as revokedAt'])
+    .where('refresh_tokens.token_hash', '=', ''))
+  const familyUsed = compiledOnce(db.updateTable('refresh_families').set({ last_used_at: 0, user_agent: null, address: null }).where('id', '=', ''))
 
   async function issueInFamily (executor: Db, familyId: string, now: number): Promise<string> {
     const token = newToken()
-    await executor.insertInto('refresh_tokens').values({
-      token_hash: hashToken(token), family_id: familyId, created_at: now, expires_at: now + ttlSeconds * 1000
-    }).execute()
+    await executor.executeQuery(insertToken(hashToken(token), familyId, now, now + ttlSeconds * 1000))
     return token
   }
 
@@ -77,17 +85,8 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     const tokenHash = hashToken(token)
     const now = Date.now()
     return inTransaction(async (trx): Promise<RotationResult> => {
-      const spent = await trx.updateTable('refresh_tokens')
-        .set({ spent_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('spent_at', 'is', null)
-        .returning(['family_id', 'expires_at'])
-        .executeTakeFirst()
-      const row = await trx.selectFrom('refresh_tokens')
-        .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
-        .select(['refresh_families.id as familyId', 'refresh_families.user_id as userId', 'refresh_families.revoked_at as revokedAt'])
-        .where('refresh_tokens.token_hash', '=', tokenHash)
-        .executeTakeFirst()
+      const [spent] = (await trx.executeQuery(spendToken(now, tokenHash))).rows
+      const [row] = (await trx.executeQuery(familyOfToken(tokenHash))).rows
       if (row === undefined) return { outcome: 'unknown' }
       if (spent === undefined) {
         if (row.revokedAt !== null) return { outcome: 'revoked' }
@@ -96,7 +95,8 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
       }
       if (row.revokedAt !== null) return { outcome: 'revoked' }
       if (Number(spent.expires_at) <= now) return { outcome: 'expired' }
-      await trx.updateTable('refresh_families').set(clientColumns(client, now)).where('id', '=', row.familyId).execute()
+      const { last_used_at: usedAt, user_agent: userAgent, address } = clientColumns(client, now)
+      await trx.executeQuery(familyUsed(usedAt, userAgent, address, row.familyId))
       return { outcome: 'rotated', userId: row.userId, familyId: row.familyId, token: await issueInFamily(trx, row.familyId, now) }
     })
   }
