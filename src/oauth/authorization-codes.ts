@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js'
+import { compiledOnce } from '../db/compiled-query.js'
 import { createGroupCommit } from '../db/group-commit.js'
 import { hashToken, newToken } from '../sessions/refresh-tokens.js'
 
@@ -30,6 +31,10 @@ export type Redemption =
 export function createAuthorizationCodes (db: Db, now: () => number = Date.now) {
   // Spending a code and naming its session are a redemption's writes: committed with those beside them.
   const inTransaction = createGroupCommit(db)
+  // A redemption's statements, compiled once (parameters in the order written).
+  const codeByHash = compiledOnce(db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', ''))
+  const spendCode = compiledOnce(db.updateTable('authorization_codes').set({ used_at: 0 }).where('code_hash', '=', '').where('used_at', 'is', null))
+  const nameSession = compiledOnce(db.updateTable('authorization_codes').set({ family_id: '' }).where('code_hash', '=', ''))
 
   async function issue (binding: CodeBinding): Promise<string> {
     const code = newToken()
@@ -53,7 +58,7 @@ export function createAuthorizationCodes (db: Db, now: () => number = Date.now) 
   async function redeem (code: string, matches: (binding: CodeBinding) => boolean): Promise<Redemption | { outcome: 'mismatch' }> {
     const codeHash = hashToken(code)
     return inTransaction(async (trx) => {
-      const row = await trx.selectFrom('authorization_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst()
+      const [row] = (await trx.executeQuery(codeByHash(codeHash))).rows
       if (row === undefined) return { outcome: 'unknown' }
       const reused = { outcome: 'reused' as const, userId: row.user_id, familyId: row.family_id ?? undefined }
       if (row.used_at !== null) return reused
@@ -67,15 +72,14 @@ export function createAuthorizationCodes (db: Db, now: () => number = Date.now) 
         resource: row.resource
       }
       if (!matches(binding)) return { outcome: 'mismatch' }
-      const spent = await trx.updateTable('authorization_codes').set({ used_at: now() })
-        .where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst()
-      return spent.numUpdatedRows > 0n ? { outcome: 'redeemed', binding, codeHash } : reused
+      const spent = await trx.executeQuery(spendCode(now(), codeHash))
+      return (spent.numAffectedRows ?? 0n) > 0n ? { outcome: 'redeemed', binding, codeHash } : reused
     })
   }
 
   /** Records the session a code started, so that the code presented again can end it. */
   async function recordSession (codeHash: string, familyId: string): Promise<void> {
-    await inTransaction(async (trx) => trx.updateTable('authorization_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute())
+    await inTransaction(async (trx) => trx.executeQuery(nameSession(familyId, codeHash)))
   }
 
   /** Codes past their time are worth nothing; each is kept an hour more, to recognise a late reuse. */

@@ -63,6 +63,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
     .select(['refresh_families.id as familyId', 'refresh_families.user_id as userId', 'refresh_families.revoked_at as revokedAt'])
     .where('refresh_tokens.token_hash', '=', ''))
+  const insertFamily = compiledOnce(db.insertInto('refresh_families').values({ id: '', user_id: '', created_at: 0, last_used_at: 0, user_agent: null, address: null }))
   const familyUsed = compiledOnce(db.updateTable('refresh_families').set({ last_used_at: 0, user_agent: null, address: null }).where('id', '=', ''))
 
   async function issueInFamily (executor: Db, familyId: string, now: number): Promise<string> {
@@ -76,7 +77,8 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     const familyId = randomUUID()
     const now = Date.now()
     return inTransaction(async (trx) => {
-      await trx.insertInto('refresh_families').values({ id: familyId, user_id: userId, created_at: now, ...clientColumns(client, now) }).execute()
+      const { last_used_at: usedAt, user_agent: userAgent, address } = clientColumns(client, now)
+      await trx.executeQuery(insertFamily(familyId, userId, now, usedAt, userAgent, address))
       return { familyId, token: await issueInFamily(trx, familyId, now) }
     })
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { compiledOnce } from '../db/compiled-query.js'
 import type { Db } from '../db/database.js'
 import { codePoints } from '../code-points.js'
 import { TollgateError } from '@tollgate/auth/errors'
@@ -52,13 +53,16 @@ function withoutHash ({ passwordHash, ...user }: UserWithHash): User {
 }
 
 export function createUsersRepository (db: Db) {
+  // Every refresh and code redemption reads its user: compiled once.
+  const userById = compiledOnce(db.selectFrom('users').selectAll().where('id', '=', ''))
+
   async function findByUsername (username: string): Promise<UserWithHash | undefined> {
     const row = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst()
     return row === undefined ? undefined : toUser(row)
   }
 
   async function findById (id: string): Promise<User | undefined> {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+    const [row] = (await db.executeQuery(userById(id))).rows
     return row === undefined ? undefined : withoutHash(toUser(row))
   }
 
