@@ -7,7 +7,7 @@ import { CASES, casesToMeasure, TARGETS, type CaseDefinition } from './cases.js'
 import { benchChart } from './chart.js'
 import { exchangeLoad } from './exchanges.js'
 import { FLOORS, floorTables, operationCosts } from './floors.js'
-import { grantLoad, type BenchClients } from './grants.js'
+import { floorRouteLoad, grantLoad, type BenchClients } from './grants.js'
 import { introspectionLoad } from './introspections.js'
 import { median, measure, type Measurement } from './measure.js'
 import type { BenchOptions } from './options.js'
@@ -39,6 +39,7 @@ async function loadOf (c: CaseDefinition, server: BenchServer, clients: BenchCli
   if (c.exchange === true) return exchangeLoad(server, clients)
   if (c.refresh === true) return refreshLoad(server)
   if (c.code === true) return codeLoad(server)
+  if (c.floorRoute === true) return floorRouteLoad(server, clients)
   return undefined
 }
 

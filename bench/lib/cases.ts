@@ -32,12 +32,17 @@ export interface CaseDefinition {
   refresh?: true
   /** An authorization code case: a public client redeems one code with its PKCE verifier a request. */
   code?: true
+  /** The grant-shaped floor route (servers/floor-route.ts), sent what a client_secret_basic grant sends. */
+  floorRoute?: true
 }
 
 export const CASES: readonly CaseDefinition[] = [
   { id: 'open', label: 'Tollgate, open route (baseline)', server: 'hs', path: '/bench/open' },
   // The open route of the other servers grant cases run on: the first part of those cases' floors (floors.ts).
   { id: 'open-es', label: 'Tollgate ES256, open route', server: 'es', path: '/bench/open', baseline: 'open' },
+  // A client credentials grant reduced to its HTTP and its cryptography, on the same servers: a measured floor.
+  { id: 'floor-hs', label: 'Tollgate HS256, grant-shaped floor route', server: 'hs', path: '', floorRoute: true, baseline: 'open' },
+  { id: 'floor-es', label: 'Tollgate ES256, grant-shaped floor route', server: 'es', path: '', floorRoute: true, baseline: 'open-es' },
   { id: 'open-redis', label: 'Tollgate + Redis, open route', server: 'sharedA', path: '/bench/open', baseline: 'open' },
   // The open route sent the very same request bytes as the protected one: what is left is the guard.
   { id: 'open-token', label: 'Tollgate, open route, request carrying the token', server: 'hs', path: '/bench/open', token: 'hs', baseline: 'open' },

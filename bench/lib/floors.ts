@@ -17,12 +17,18 @@ export interface Floor {
   /** The open route's case on the same server. */
   open: string
   parts: Part[]
+  /**
+   * The grant-shaped floor route's case on the same server (servers/floor-route.ts): the HTTP of a grant
+   * and a secret's hash and a signature, measured under the same load instead of added up.
+   */
+  route?: { id: string, does: Part[] }
 }
 
 const signs = (algorithm: 'HS256' | 'ES256'): Part => ({ operation: `${algorithm} sign`, of: 'the access token' })
 const verifies = (of: string): Part => ({ operation: 'ES256 verify', of })
 const hashes = (of: string): Part => ({ operation: 'SHA-256', of })
 const secret = hashes('the client secret')
+const routeOf = (algorithm: 'HS256' | 'ES256') => ({ id: algorithm === 'HS256' ? 'floor-hs' : 'floor-es', does: [secret, signs(algorithm)] })
 // Refresh tokens and codes are stored as their SHA-256 (sessions/refresh-tokens.ts): the one presented is
 // hashed to be found, the one issued to be stored.
 const rotation = [hashes('the refresh token presented'), hashes('the refresh token issued')]
@@ -33,20 +39,23 @@ const rotation = [hashes('the refresh token presented'), hashes('the refresh tok
  * gateway's tokens, new from each user, each need one.
  */
 export const FLOORS: Readonly<Record<string, Floor>> = {
-  'grant-hs-basic': { open: 'open', parts: [secret, signs('HS256')] },
-  'grant-es-basic': { open: 'open-es', parts: [secret, signs('ES256')] },
-  'grant-hs-jwt': { open: 'open', parts: [verifies('the client assertion'), signs('HS256')] },
-  'grant-es-jwt': { open: 'open-es', parts: [verifies('the client assertion'), signs('ES256')] },
+  'grant-hs-basic': { open: 'open', route: routeOf('HS256'), parts: [secret, signs('HS256')] },
+  'grant-es-basic': { open: 'open-es', route: routeOf('ES256'), parts: [secret, signs('ES256')] },
+  'grant-hs-jwt': { open: 'open', route: routeOf('HS256'), parts: [verifies('the client assertion'), signs('HS256')] },
+  'grant-es-jwt': { open: 'open-es', route: routeOf('ES256'), parts: [verifies('the client assertion'), signs('ES256')] },
   'grant-redis-jwt': { open: 'open-redis', parts: [verifies('the client assertion'), signs('HS256')] },
-  'grant-es-federated': { open: 'open-es', parts: [verifies('the workload token'), signs('ES256')] },
-  'exchange-es': { open: 'open-es', parts: [secret, verifies('the subject token'), signs('ES256')] },
-  'refresh-hs': { open: 'open', parts: [...rotation, signs('HS256')] },
-  'refresh-es': { open: 'open-es', parts: [...rotation, signs('ES256')] },
-  'code-es': { open: 'open-es', parts: [hashes('the PKCE verifier'), hashes('the code presented'), hashes('the refresh token issued'), signs('ES256')] }
+  'grant-es-federated': { open: 'open-es', route: routeOf('ES256'), parts: [verifies('the workload token'), signs('ES256')] },
+  'exchange-es': { open: 'open-es', route: routeOf('ES256'), parts: [secret, verifies('the subject token'), signs('ES256')] },
+  'refresh-hs': { open: 'open', route: routeOf('HS256'), parts: [...rotation, signs('HS256')] },
+  'refresh-es': { open: 'open-es', route: routeOf('ES256'), parts: [...rotation, signs('ES256')] },
+  'code-es': { open: 'open-es', route: routeOf('ES256'), parts: [hashes('the PKCE verifier'), hashes('the code presented'), hashes('the refresh token issued'), signs('ES256')] }
 }
 
 /** The open route cases the floors of `ids` need. */
-export const floorOpens = (ids: readonly string[]): string[] => ids.flatMap((id) => FLOORS[id] === undefined ? [] : [FLOORS[id].open])
+export const floorOpens = (ids: readonly string[]): string[] => ids.flatMap((id) => {
+  const floor = FLOORS[id]
+  return floor === undefined ? [] : [floor.open, ...(floor.route === undefined ? [] : [floor.route.id])]
+})
 
 /** An access token's signing input, of the size Tollgate's are: header and claims, base64url. */
 function signingInput (): Buffer {
@@ -97,17 +106,23 @@ export function operationCosts (durationMs: number): Record<Operation, number> {
  * `cpu` is a measured case's server µs per request, undefined for a case not measured in this run.
  */
 export function floorTables (cases: ReadonlyArray<{ id: string, label: string }>, cpu: (id: string) => number | undefined, costs: Record<Operation, number>): string {
+  const sum = (parts: Part[]): number => parts.reduce((total, part) => total + costs[part.operation], 0)
   const rows = cases.flatMap(({ id, label }) => {
     const floor = FLOORS[id]
     const measured = cpu(id)
     const open = floor === undefined ? undefined : cpu(floor.open)
     if (floor === undefined || measured === undefined || open === undefined) return []
-    const total = open + floor.parts.reduce((sum, part) => sum + costs[part.operation], 0)
+    const total = open + sum(floor.parts)
     const madeOf = [`${floor.open} ${open.toFixed(1)}`, ...floor.parts.map((part) => `${part.operation} of ${part.of} ${costs[part.operation].toFixed(1)}`)].join(' + ')
-    return [{ id, label, measured, total, madeOf }]
+    // The route hashes a secret and signs: what the grant must do besides that is added, what it need not, taken off.
+    const route = floor.route === undefined ? undefined : cpu(floor.route.id)
+    const routed = route === undefined || floor.route === undefined ? undefined : route + sum(floor.parts) - sum(floor.route.does)
+    return [{ id, label, measured, total, madeOf, routed }]
   })
+  const ratio = (a: number, b: number | undefined): string => b === undefined ? '–' : `${(a / b).toFixed(2)}×`
   return [
-    table(['grant case', 'server µs/grant', 'floor µs', 'server / floor'], rows.map((row) => [row.label, row.measured.toFixed(1), row.total.toFixed(1), `${(row.measured / row.total).toFixed(2)}×`])),
+    table(['grant case', 'server µs/grant', 'floor µs', 'server / floor', 'measured floor µs', 'server / measured floor'], rows.map((row) =>
+      [row.label, row.measured.toFixed(1), row.total.toFixed(1), ratio(row.measured, row.total), row.routed?.toFixed(1) ?? '–', ratio(row.measured, row.routed)])),
     table(['case', 'floor µs', 'made of (µs of CPU)'], rows.map((row) => [row.id, row.total.toFixed(1), row.madeOf]))
   ].join('\n\n')
 }

@@ -38,8 +38,7 @@ export function grantLoad (server: BenchServer, method: GrantMethod, clients: Be
   let pool: AssertionPool | undefined
   let request: Omit<LoadOptions, 'connections' | 'durationSeconds'>
   if (method === 'client_secret_basic') {
-    const basic = `Basic ${Buffer.from(`bench-basic:${clients.secret}`).toString('base64')}`
-    request = { url, method: 'POST', headers: { ...FORM, authorization: basic }, body: 'grant_type=client_credentials' }
+    request = basicGrant(url, clients)
   } else if (method === 'private_key_jwt') {
     const assertions = assertionPool(clients.privatePem, 'bench-key', audience)
     pool = assertions
@@ -52,6 +51,18 @@ export function grantLoad (server: BenchServer, method: GrantMethod, clients: Be
     prepare: async (requests) => { pool?.refill(requests) },
     run: (options: LoadRun) => measure({ ...request, ...options })
   }
+}
+
+/** A client_secret_basic grant's request, the same each time: the secret is not spent. */
+function basicGrant (url: string, clients: BenchClients): Omit<LoadOptions, 'connections' | 'durationSeconds'> {
+  const basic = `Basic ${Buffer.from(`bench-basic:${clients.secret}`).toString('base64')}`
+  return { url, method: 'POST', headers: { ...FORM, authorization: basic }, body: 'grant_type=client_credentials' }
+}
+
+/** The grant-shaped floor route (servers/floor-route.ts), sent exactly what a client_secret_basic grant is. */
+export function floorRouteLoad (server: BenchServer, clients: BenchClients): CaseLoad {
+  const request = basicGrant(`${server.url}/bench/floor`, clients)
+  return { run: (options: LoadRun) => measure({ ...request, ...options }) }
 }
 
 /** Grants at full speed alone, then with a storm of argon2 logins on the same server at the same time. */

@@ -6,6 +6,7 @@ import { parseClientKey } from '../../src/clients/client-keys.js'
 import { hashClientSecret, newClientSecret } from '../../src/clients/client-secrets.js'
 import { s256 } from '../../src/oauth/grants/authorization-code.js'
 import { CODE_CLIENT, CODE_REDIRECT_URI, EXCHANGE_TARGET, MAX_MINTED, WORKLOAD_ISSUER, WORKLOAD_SUBJECT, WORKLOAD_TOKEN_LIFETIME } from '../lib/fixtures.js'
+import { addFloorRoute } from './floor-route.js'
 import { announce, stats } from './report.js'
 
 /**
@@ -18,6 +19,7 @@ const Body = { response: { 200: Type.Object({ sub: Type.String() }) } }
 app.get('/bench/open', { schema: Body }, async () => ({ sub: 'anonymous-caller-0000000000000000000' }))
 app.get('/bench/protected', { schema: Body, config: { auth: true } }, async (request) => ({ sub: request.user.sub }))
 app.get('/bench/admin', { schema: Body, config: { auth: { roles: ['admin'] } } }, async (request) => ({ sub: request.user.sub }))
+addFloorRoute(app)
 app.get('/bench/stats', async (request) => stats((request.query as { reset?: string }).reset === '1'))
 
 // The bench user's sessions and codes, made in this process: argon2 logins would take minutes for a pool.

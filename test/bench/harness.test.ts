@@ -1,7 +1,9 @@
+import { createPublicKey } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { jwtVerify } from 'jose'
 import t from 'tap'
 import { casesToMeasure } from '../../bench/lib/cases.js'
 import { floorTables, operationCosts } from '../../bench/lib/floors.js'
@@ -76,7 +78,7 @@ t.test('the grant benchmark gets tokens from Tollgate and from oidc-provider, bo
 t.test('the grants that spend a one-use credential or present a workload token get tokens from Tollgate, one each', async (t) => {
   const dist = (path: string) => pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'bench', 'lib', path)).href
   const { startServer } = await import(dist('processes.js')) as typeof import('../../bench/lib/processes.js')
-  const { grantLoad } = await import(dist('grants.js')) as typeof import('../../bench/lib/grants.js')
+  const { floorRouteLoad, grantLoad } = await import(dist('grants.js')) as typeof import('../../bench/lib/grants.js')
   const { codeLoad, refreshLoad } = await import(dist('session-grants.js')) as typeof import('../../bench/lib/session-grants.js')
   const { clusterKey } = await import(dist('workload-tokens.js')) as typeof import('../../bench/lib/workload-tokens.js')
   const dir = t.testdir()
@@ -86,7 +88,7 @@ t.test('the grants that spend a one-use credential or present a workload token g
   const env = { NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: signing.privateFile, LOG_LEVEL: 'warn' }
   const server = await startServer('Tollgate ES256', 'tollgate', { ...env, DATABASE_URL: `sqlite:${join(dir, 'one-use.db')}`, BENCH_WORKLOAD_JWKS_FILE: jwksFile })
   t.after(() => server.stop())
-  const loads = { 'workload token': grantLoad(server, 'workload_token', clients), refresh: refreshLoad(server), 'authorization code': codeLoad(server) }
+  const loads = { 'workload token': grantLoad(server, 'workload_token', clients), refresh: refreshLoad(server), 'authorization code': codeLoad(server), 'grant-shaped floor route': floorRouteLoad(server, clients) }
   for (const [name, load] of Object.entries(loads)) {
     // One connection answers fewer than 5000 grants a second, so no credential is sent twice.
     await load.prepare?.(5000)
@@ -94,6 +96,11 @@ t.test('the grants that spend a one-use credential or present a workload token g
     t.ok(result.total > 0, `${name}: grants answered`)
     t.equal(result.unexpected, 0, `${name}: every one a token`)
   }
+  // The floor route answers what the token endpoint does, signed with the server's own key.
+  const floor = await fetch(`${server.url}/bench/floor`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('bench-basic:s').toString('base64')}` }, body: 'grant_type=client_credentials' })
+  t.equal(floor.headers.get('cache-control'), 'no-store')
+  const { payload } = await jwtVerify((await floor.json() as { access_token: string }).access_token, createPublicKey(signing.publicPem))
+  t.match(payload, { sub: 'bench-basic', aud: 'tollgate-api', iss: TEST_ISSUER })
   // A credential spent is refused when it comes again: what a pool the server outran would show.
   const spent = refreshLoad(server)
   await spent.prepare?.(1)
@@ -107,9 +114,10 @@ t.test('--profile: a Tollgate server writes its CPU profile, named after it, whe
   const dir = t.testdir()
   const profiles = join(dir, 'profiles')
   const name = 'Tollgate HS256, LOG_LEVEL=info'
-  // Logged before it listens too: the announcement is found among the log lines.
+  // Logged before it listens too: the announcement is found among the log lines. REQUEST_LOG=all logs
+  // every request, so the log is long enough to show it is read as it comes.
   const server = await startServer(name, 'tollgate', {
-    NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${join(dir, 'profiled.db')}`
+    NODE_ENV: 'production', PUBLIC_URL: TEST_ISSUER, JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', REQUEST_LOG: 'all', DATABASE_URL: `sqlite:${join(dir, 'profiled.db')}`
   }, profileArgs(profiles, name))
   t.match(server.info.token, /^eyJ/)
   const result = await measure({ url: `${server.url}/bench/open`, connections: 2, durationSeconds: 1 })
@@ -124,7 +132,7 @@ t.test('--profile: a Tollgate server writes its CPU profile, named after it, whe
 
 t.test('a grant case is measured with the open route its floor starts from, a LOG_LEVEL=info case with its case at warn', async (t) => {
   t.same([...casesToMeasure(['grant-es-basic-info', 'refresh-hs', 'rs-none'])].sort(),
-    ['grant-es-basic', 'grant-es-basic-info', 'open', 'open-es', 'refresh-hs', 'rs-none'])
+    ['floor-es', 'floor-hs', 'grant-es-basic', 'grant-es-basic-info', 'open', 'open-es', 'refresh-hs', 'rs-none'])
   t.same([...casesToMeasure(['es256-info'])].sort(), ['es256', 'es256-info'], 'no floor: not a grant')
   t.ok(casesToMeasure(undefined).has('code-es'), 'every case without --cases')
 })
@@ -133,10 +141,12 @@ t.test('a grant\'s floor is the open route\'s CPU on its server plus the cryptog
   const costs = operationCosts(5)
   t.same(Object.keys(costs), ['HS256 sign', 'ES256 sign', 'ES256 verify', 'SHA-256'])
   for (const cost of Object.values(costs)) t.ok(cost > 0)
-  const cpu = (id: string) => ({ 'grant-es-basic': 200, 'open-es': 50, 'code-es': 900 })[id]
+  const cpu = (id: string) => ({ 'grant-es-basic': 200, 'open-es': 50, 'code-es': 900, 'floor-es': 120 })[id]
   const tables = floorTables([{ id: 'grant-es-basic', label: 'Tollgate ES256, grant' }, { id: 'code-es', label: 'code' }, { id: 'open-es', label: 'open' }],
     cpu, { 'HS256 sign': 2, 'ES256 sign': 30, 'ES256 verify': 70, 'SHA-256': 1 })
-  t.match(tables, '| Tollgate ES256, grant | 200.0           | 81.0     | 2.47×          |')
+  t.match(tables, '| Tollgate ES256, grant | 200.0           | 81.0     | 2.47×          | 120.0             | 1.67×                   |')
+  // The route hashed a secret and signed; a code redemption hashes three times and signs: two hashes more.
+  t.match(tables, /\| code +\| 900\.0 +\| 83\.0 +\| 10\.84× +\| 122\.0 +\| 7\.38× +\|/)
   t.match(tables, 'open-es 50.0 + SHA-256 of the client secret 1.0 + ES256 sign of the access token 30.0')
   t.match(tables, /\| code-es +\| 83\.0 +\| open-es 50\.0 \+ SHA-256 of the PKCE verifier 1\.0/)
   t.notMatch(tables, /\| open /, 'a case without a floor has no row')
