@@ -34,12 +34,6 @@ export function unverifiedClaims (assertion: string): Record<string, unknown> | 
   }
 }
 
-/** The issuer an assertion claims, unverified. */
-export function assertionIssuer (assertion: string): string | undefined {
-  const iss = unverifiedClaims(assertion)?.iss
-  return typeof iss === 'string' ? iss : undefined
-}
-
 /**
  * RFC 7523 §3 for one client: signed by its key with the key's one algorithm (so neither `none` nor an
  * HMAC keyed with the public key passes), `iss` and `sub` its id, `aud` one of `audiences` as a single

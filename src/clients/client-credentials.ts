@@ -4,7 +4,7 @@ import { issueAccessToken, type TokenResponse } from '../sessions/token-response
 import type { TokenService } from '../tokens/token-service.js'
 import { fail, ok, TollgateError, type Result } from '@tollgate/auth/errors'
 import type { JtiRegistry } from './assertion-replay.js'
-import { assertionIssuer } from './client-assertion.js'
+import { unverifiedClaims } from './client-assertion.js'
 import type { ClientDirectory, ClientRecord } from './client-directory.js'
 import { hashClientSecret, secretMatches } from './client-secrets.js'
 import { createFailureBudget } from './failure-budget.js'
@@ -115,9 +115,11 @@ export function createClientCredentials (deps: ClientCredentialsDeps) {
    * trusted issuer of workload tokens (a URL, never a client id) makes it a workload's token instead.
    */
   async function checkAssertion ({ assertion, id: claimedId, spiffe }: Extract<ClientProof, { method: 'private_key_jwt' }>): Promise<Result<ClientRecord>> {
-    const id = assertionIssuer(assertion)
+    // Decoded once, unverified, to tell whose assertion it is; the checks that follow verify it.
+    const claims = unverifiedClaims(assertion)
+    const id = typeof claims?.iss === 'string' ? claims.iss : undefined
     // A JWT-SVID may carry no `iss` (its trust domain is in its `sub`); anything else without one is no assertion.
-    if (spiffe === true || federation.isWorkloadToken(assertion)) return checkWorkloadToken(assertion, claimedId)
+    if (spiffe === true || federation.isWorkloadToken(claims)) return checkWorkloadToken(assertion, claimedId)
     if (id === undefined) return refused('assertion without an issuer', claimedId)
     if (claimedId !== undefined && claimedId !== id) return refused('client_id is not the assertion\'s issuer', claimedId)
     const record = directory.get(id)

@@ -5,7 +5,6 @@ import { discoverJwksUri } from '@tollgate/auth/tokens/issuer-discovery'
 import { KEY_SOURCE_HEADER } from '@tollgate/auth/tokens/refusals'
 import { createRemoteKeySet, type RemoteKeySet } from '@tollgate/auth/tokens/remote-key-set'
 import { createTokenDecoder } from '@tollgate/auth/tokens/unverified-token'
-import { unverifiedClaims } from './client-assertion.js'
 import { FEDERATED_ALGORITHMS, workloadKeyCheck, workloadSubject, type WorkloadTokenCheck } from './federated-assertion.js'
 import type { TrustedIssuer, TrustedIssuersRepository } from './trusted-issuers-repository.js'
 
@@ -108,13 +107,11 @@ export function createTrustedIssuers (repository: TrustedIssuersRepository, opti
   }
 
   /**
-   * Whether an assertion is a workload's token rather than a client's own: its `iss` (a URL or trust
-   * domain, never a client id) or, without one, its SPIFFE ID names a trusted issuer.
+   * Whether an assertion is a workload's token rather than a client's own, from its unverified claims: its
+   * `iss` (a URL or trust domain, never a client id) or, without one, its SPIFFE ID names a trusted issuer.
    */
-  function isWorkloadToken (token: string): boolean {
-    if (byIssuer.size === 0) return false
-    const claims = unverifiedClaims(token)
-    return claims !== undefined && issuerOf(claims) !== undefined
+  function isWorkloadToken (claims: Record<string, unknown> | undefined): boolean {
+    return byIssuer.size > 0 && claims !== undefined && issuerOf(claims) !== undefined
   }
 
   /** The workload a token names once every check passed, or why it is refused (never the token itself). */
