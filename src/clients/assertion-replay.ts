@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { CLOCK_LEEWAY_SECONDS } from '@tollgate/auth/tokens/claims'
 import type { Db } from '../db/database.js'
+import { perTurn } from '../db/turn-batch.js'
 
 /**
  * Where the `jti` of every accepted client assertion is remembered until the assertion expires, so none
@@ -31,8 +32,6 @@ const useKey = (clientId: string, jti: string): string => `${clientId}\u0000${jt
  * still waits for its own jti to be in the store, and learns from the rows returned whether it was new.
  */
 export function createDatabaseJtiRegistry (db: Db) {
-  let batch: PendingUse[] = []
-
   async function record (pending: PendingUse[]): Promise<void> {
     // The same jti twice in one batch: the first is recorded, any other is a replay of it.
     const rows = new Map<string, PendingUse>()
@@ -54,20 +53,12 @@ export function createDatabaseJtiRegistry (db: Db) {
     }
   }
 
-  function flush (): void {
-    const pending = batch
-    batch = []
-    // A batch flushed early for its size leaves its scheduled turn with nothing to do.
-    // record() settles every use itself, a failure included, so its promise is left to run.
-    if (pending.length > 0) record(pending).catch(() => {})
-  }
+  // record() settles every use itself, a failure included, so its promise is left to run.
+  const recordWithOthers = perTurn<PendingUse>((batch) => { record(batch).catch(() => {}) }, MAX_BATCH)
 
   function firstUse (clientId: string, jti: string, exp: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      // After the event loop has read every request that arrived with this one.
-      if (batch.length === 0) setImmediate(flush)
-      batch.push({ clientId, jti, until: keepUntil(exp), settle: resolve, fail: reject })
-      if (batch.length >= MAX_BATCH) flush()
+      recordWithOthers({ clientId, jti, until: keepUntil(exp), settle: resolve, fail: reject })
     })
   }
 

@@ -1,7 +1,7 @@
-import { setImmediate } from 'node:timers'
 import { CompiledQuery, type Transaction } from 'kysely'
 import { isEmbedded, type Db } from './database.js'
 import type { Database } from './tables.js'
+import { perTurn } from './turn-batch.js'
 
 /** Runs `work` in a transaction and answers once it is committed (or has failed). */
 export type InTransaction = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>
@@ -29,7 +29,6 @@ interface Job {
  */
 export function createGroupCommit (db: Db): InTransaction {
   if (!isEmbedded(db)) return async (work) => db.transaction().execute(work)
-  let queue: Job[] = []
 
   async function runOne (trx: Transaction<Database>, job: Job): Promise<void> {
     await trx.executeQuery(SAVEPOINT)
@@ -64,14 +63,10 @@ export function createGroupCommit (db: Db): InTransaction {
     }
   }
 
+  // commit() settles every job itself, a failure included, so its promise is left to run.
+  const commitWithOthers = perTurn<Job>((jobs) => { commit(jobs).catch(() => {}) })
+
   return async <T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
-    if (queue.length === 0) {
-      setImmediate(() => {
-        const jobs = queue
-        queue = []
-        commit(jobs).catch(() => {}) // commit() settles every job itself
-      })
-    }
-    queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+    commitWithOthers({ work, resolve: resolve as (value: unknown) => void, reject })
   })
 }
