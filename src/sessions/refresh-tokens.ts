@@ -44,8 +44,9 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 
 /** Cut to the columns' sizes, in code points as PostgreSQL's varchar counts them. */
 const clip = (value: string | undefined, size: number): string | null => value === undefined ? null : [...value].slice(0, size).join('')
-const clientColumns = (client: SessionClient, now: number) =>
-  ({ last_used_at: now, user_agent: clip(client.userAgent, 256), address: clip(client.address, 64) })
+/** A family's `last_used_at`, `user_agent` and `address`, in that order: the compiled statements' parameters. */
+const clientParameters = (client: SessionClient, now: number) =>
+  [now, clip(client.userAgent, 256), clip(client.address, 64)] as const
 
 /**
  * Refresh tokens in families: each login starts a family, each refresh spends one token and adds the
@@ -77,8 +78,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
     const familyId = randomUUID()
     const now = Date.now()
     return inTransaction(async (trx) => {
-      const { last_used_at: usedAt, user_agent: userAgent, address } = clientColumns(client, now)
-      await trx.executeQuery(insertFamily(familyId, userId, now, usedAt, userAgent, address))
+      await trx.executeQuery(insertFamily(familyId, userId, now, ...clientParameters(client, now)))
       return { familyId, token: await issueInFamily(trx, familyId, now) }
     })
   }
@@ -97,8 +97,7 @@ export function createRefreshTokenStore (db: Db, ttlSeconds: number) {
       }
       if (row.revokedAt !== null) return { outcome: 'revoked' }
       if (Number(spent.expires_at) <= now) return { outcome: 'expired' }
-      const { last_used_at: usedAt, user_agent: userAgent, address } = clientColumns(client, now)
-      await trx.executeQuery(familyUsed(usedAt, userAgent, address, row.familyId))
+      await trx.executeQuery(familyUsed(...clientParameters(client, now), row.familyId))
       return { outcome: 'rotated', userId: row.userId, familyId: row.familyId, token: await issueInFamily(trx, row.familyId, now) }
     })
   }
