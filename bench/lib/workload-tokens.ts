@@ -1,10 +1,11 @@
-import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto'
+import { createPublicKey, randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { generateKeyPair } from '@tollgate/auth/tokens/keys'
-import { signEs256 } from './assertions.js'
+import { createCompactSigner } from '../../src/tokens/compact-jws.js'
 import { WORKLOAD_ISSUER, WORKLOAD_SUBJECT, WORKLOAD_TOKEN_LIFETIME } from './fixtures.js'
 
-export interface WorkloadSigner { privateKey: KeyObject, kid: string }
+/** Signs tokens as the cluster does: ES256, its key's `kid` in the header. */
+export interface WorkloadSigner { sign: (claims: object) => string }
 
 /**
  * The cluster's signing key, made for this run: its public half is written to `jwksFile` as a JWK set
@@ -13,10 +14,9 @@ export interface WorkloadSigner { privateKey: KeyObject, kid: string }
 export function clusterKey (jwksFile: string): WorkloadSigner {
   const kid = randomUUID()
   const { privatePem } = generateKeyPair('ES256')
-  const privateKey = createPrivateKey(privatePem)
-  const jwk = { ...createPublicKey(privateKey).export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' }
+  const jwk = { ...createPublicKey(privatePem).export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' }
   writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }))
-  return { privateKey, kid }
+  return { sign: createCompactSigner('ES256', privatePem, { alg: 'ES256', kid }) }
 }
 
 /**
@@ -24,7 +24,7 @@ export function clusterKey (jwksFile: string): WorkloadSigner {
  * shaped as the kubelet's: `iss`, `sub`, `aud`, an hour between `iat`/`nbf` and `exp`, and the
  * `kubernetes.io` claim naming the namespace, pod and service account.
  */
-export function workloadTokens ({ privateKey, kid }: WorkloadSigner, audience: string, count: number): string[] {
+export function workloadTokens ({ sign }: WorkloadSigner, audience: string, count: number): string[] {
   const now = Math.floor(Date.now() / 1000)
   const serviceAccount = { name: 'orders', uid: randomUUID() }
   return Array.from({ length: count }, (_, i) => {
@@ -39,6 +39,6 @@ export function workloadTokens ({ privateKey, kid }: WorkloadSigner, audience: s
       'kubernetes.io': { namespace: 'bench', node: { name: `node-${i % 3}`, uid: randomUUID() }, pod, serviceaccount: serviceAccount },
       sub: WORKLOAD_SUBJECT
     }
-    return signEs256(privateKey, { kid }, claims)
+    return sign(claims)
   })
 }
